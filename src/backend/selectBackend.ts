@@ -1,0 +1,88 @@
+import { createRequire } from 'node:module';
+import { tf } from './tf.ts';
+
+/** Backends in the order we prefer them. `tensorflow` is the name tfjs-node(-gpu) registers. */
+export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** What the user asked for, or 'auto'. */
+  requested: BackendName | 'auto';
+  /** The toolkit's name for what runs. */
+  name: BackendName;
+  /** TF.js's own backend name (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** Why earlier candidates were skipped, one line each. */
+  skipped: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Loads and activates the best compute backend present:
+ * tfjs-node-gpu (when installed and a GPU is usable) → tfjs-node → wasm → cpu.
+ * An explicit `requested` backend is used or fails with a one-line reason.
+ *
+ * wasm beats cpu by ~30× on our models here (bench/RESULTS.md), hence its place before cpu.
+ */
+export async function selectBackend(requested: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+  const candidates: readonly BackendName[] = requested === 'auto' ? BACKENDS : [requested];
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    try {
+      const tfBackend = await activate(name);
+      return { requested, name, tfBackend, skipped };
+    } catch (err) {
+      skipped.push(`${name}: ${firstLine(err)}`);
+    }
+  }
+  throw new BackendError(
+    requested === 'auto'
+      ? `no TF.js backend could start (${skipped.join('; ')})`
+      : `--backend ${requested} is not usable here: ${skipped[0]}`,
+  );
+}
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+async function activate(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node': {
+      // Optional peer packages: absent on machines where libtensorflow cannot be downloaded.
+      require(`@tensorflow/${name}`);
+      if (name === 'tfjs-node-gpu' && !gpuVisible()) throw new Error('no CUDA GPU visible');
+      await setOrThrow('tensorflow');
+      return 'tensorflow';
+    }
+    case 'wasm': {
+      await import('@tensorflow/tfjs-backend-wasm');
+      await setOrThrow('wasm');
+      return 'wasm';
+    }
+    case 'cpu':
+      await setOrThrow('cpu');
+      return 'cpu';
+  }
+}
+
+async function setOrThrow(tfName: string): Promise<void> {
+  // PROD silences the cpu backend's "install tfjs-node" banner; we print our own backend line.
+  tf.env().set('PROD', true);
+  const ok = await tf.setBackend(tfName);
+  if (!ok) throw new Error(`tf.setBackend('${tfName}') failed`);
+  await tf.ready();
+}
+
+function gpuVisible(): boolean {
+  // tfjs-node-gpu's require() already fails when libtensorflow's CUDA libraries are missing;
+  // this only honours an explicit opt-out.
+  return process.env.CUDA_VISIBLE_DEVICES !== '-1';
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].slice(0, 200);
+}

@@ -1,0 +1,82 @@
+/**
+ * A small, fast, seedable pseudo-random generator (xoshiro128**, seeded by splitmix32).
+ *
+ * Randomness is always an explicit argument in this toolkit: samplers take an `Rng`,
+ * tensor samplers draw integer seeds for TF.js ops from one (`rng.seed()`), so the same
+ * seed, config and backend give the same numbers. No module-level state.
+ *
+ * @example
+ *   const rng = new Rng(1);
+ *   rng.uniform();      // in [0, 1)
+ *   rng.fork();         // independent child stream, e.g. one per operator
+ */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  /** @param seed any finite number; 0 is a valid seed (never treated as "no seed"). */
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) {
+      throw new RangeError(`Rng: seed must be a finite number (got ${seed})`);
+    }
+    let h = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    // Mix the high part of large seeds too, so 2**32 + k differs from k.
+    const hi = Math.floor(seed / 4294967296) >>> 0;
+    const split = (): number => {
+      h = (h + 0x9e3779b9) >>> 0;
+      let z = h ^ hi;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = split();
+    this.s1 = split();
+    this.s2 = split();
+    this.s3 = split();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Next raw 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    this.s0 >>>= 0; this.s1 >>>= 0; this.s2 >>>= 0; this.s3 >>>= 0;
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const a = this.nextUint32() >>> 5; // 27 bits
+    const b = this.nextUint32() >>> 6; // 26 bits
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Standard normal draw (Box–Muller; one value per call, the pair's twin is discarded for simplicity). */
+  normal(): number {
+    let u = this.uniform();
+    while (u === 0) u = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+  }
+
+  /** An integer seed for a TF.js random op (tf.randomUniform(..., seed)). */
+  seed(): number {
+    return this.nextUint32();
+  }
+
+  /** An independent child generator; use one per stage so stages do not perturb each other's streams. */
+  fork(): Rng {
+    return new Rng(this.nextUint32() * 4294967296 + this.nextUint32());
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
