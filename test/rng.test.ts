@@ -27,3 +27,13 @@ describe('Rng', () => {
     expect(Math.abs(s2 / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
   });
 });
+
+describe('Rng state', () => {
+  it('round-trips through state() / fromState()', () => {
+    const a = new Rng(3);
+    a.uniform();
+    const b = Rng.fromState(a.state());
+    expect(Array.from({ length: 4 }, () => b.nextUint32())).toEqual(Array.from({ length: 4 }, () => a.nextUint32()));
+    expect(() => Rng.fromState([1, 2, 3])).toThrow(/4 unsigned 32-bit integers/);
+  });
+});

@@ -71,6 +71,20 @@ export class Rng {
     return this.nextUint32();
   }
 
+  /** The generator's full state (4 × uint32), for checkpoints: `Rng.fromState(rng.state())` continues the same stream. */
+  state(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || state.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+      throw new RangeError(`Rng.fromState: state must be 4 unsigned 32-bit integers (got [${state.join(', ')}])`);
+    }
+    const rng = new Rng(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state as [number, number, number, number];
+    return rng;
+  }
+
   /** An independent child generator; use one per stage so stages do not perturb each other's streams. */
   fork(): Rng {
     return new Rng(this.nextUint32() * 4294967296 + this.nextUint32());

@@ -62,7 +62,7 @@ describe('Dipolar1D', () => {
   });
 
   it('rejects a polarisation outside [−1, 1] naming the parameter', () => {
-    expect(() => tf.tidy(() => new Dipolar1D([0.5, 1.5]))).toThrow(/Dipolar1D: polarisation m must be in \[-1, 1\].*got 1\.5/);
+    expect(() => tf.tidy(() => { new Dipolar1D([0.5, 1.5]); })).toThrow(/Dipolar1D: polarisation m must be in \[-1, 1\].*got 1\.5/);
     expect(() => tf.tidy(() => new Dipolar1D(0).rsample())).toThrow(/rsample is not available/);
   });
 });
@@ -151,6 +151,6 @@ describe('Dipolar3D', () => {
   });
 
   it('rejects a polarisation outside [−1, 1]', () => {
-    expect(() => tf.tidy(() => new Dipolar3D([[0.1, -1.5]]))).toThrow(/Dipolar3D: polarisation m must be in \[-1, 1\] \(shape \[1, 2\], got -1\.5 at flat index 1/);
+    expect(() => tf.tidy(() => { new Dipolar3D([[0.1, -1.5]]); })).toThrow(/Dipolar3D: polarisation m must be in \[-1, 1\] \(shape \[1, 2\], got -1\.5 at flat index 1/);
   });
 });

@@ -86,7 +86,7 @@ describe('Normal', () => {
   });
 
   it('validates scale and names a missing KL pair', () => {
-    expect(() => tf.tidy(() => new Normal(0, [1, 0]))).toThrow(/Normal: scale must be > 0 \(shape \[2\], got 0/);
+    expect(() => tf.tidy(() => { new Normal(0, [1, 0]); })).toThrow(/Normal: scale must be > 0 \(shape \[2\], got 0/);
     expect(() => tf.tidy(() => klDivergence(new Dipolar1D(0.1), new Normal(0, 1)))).toThrow(/KL\(Dipolar1D ‖ Normal\)/);
   });
 });

@@ -1,0 +1,160 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { tf, type Tensor } from '../backend/tf.ts';
+import type { Normal } from '../distributions/normal.ts';
+import type { Decoder } from '../models/decoder.ts';
+import type { Encoder } from '../models/encoder.ts';
+import type { Rng } from '../random/rng.ts';
+import type { Apparatus } from '../simulators/apparatus.ts';
+import type { ApparatusBatch } from '../simulators/apparatusSource.ts';
+import { bimodalityCoefficient } from '../stats/bimodality.ts';
+import { fitGaussianMixture2 } from '../stats/gaussianMixture2.ts';
+import { linearFit } from '../stats/regression.ts';
+import { histogram, type MetricRecord } from './records.ts';
+
+/** What a trained VAE step carries (see minimize + elbo). Tensors are borrowed. */
+export interface VaeStep {
+  step: number;
+  records: ApparatusBatch;
+  q: Normal;
+  loss: Tensor;
+  reconstruction: Tensor;
+  kl: Tensor;
+  reg?: number;
+}
+
+export interface VaeMetricsOptions {
+  /** Emit every `every` steps (and at `lastStep`). */
+  every: number;
+  lastStep?: number;
+  apparatus: Apparatus;
+  encoder: Encoder;
+  decoder: Decoder;
+  /** Fresh records per evaluation (latent statistics, histograms); default 500. */
+  evalRecords?: number;
+  /** Randomness of the evaluation records and latent draws; separate from training's. */
+  rng: Rng;
+  bins?: number;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+/**
+ * Step stream → metric records, every k steps: the seed's TensorBoard panel (loss, latent norm,
+ * latent fluctuation; histograms of the data magnetisation, m and z) and what the seed asked for:
+ *
+ * - `nll_exact`: −log p[x] per record from the apparatus's exact joint (the best any model can do),
+ *   and `elbo_gap` = loss − nll_exact (≥ 0 in expectation when reg = 1);
+ * - `m_mag_corr`, `m_mag_slope`: correlation and slope of m(μ_z) against the data magnetisation,
+ *   `mag_artanh_slope`: least-squares ratio ⟨x⟩ / artanh m(μ_z) (the seed's TODO);
+ * - `z_bimodality`: Sarle's coefficient of the aggregate p(z) (> 5/9 hints at two modes) and
+ *   `z_separation`: Ashman's D of a two-Gaussian EM fit (> 2: separated modes), to locate the
+ *   delayed latent bifurcation.
+ *
+ * Per-record values (loss, reconstruction, kl) are batch means of the summed objective's terms.
+ */
+export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep, MetricRecord> {
+  const { every, apparatus, encoder, decoder, rng } = options;
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`vaeMetrics: every must be an integer ≥ 1 (got ${every})`);
+  const evalRecords = options.evalRecords ?? 500;
+  const bins = options.bins ?? 40;
+  const now = options.now ?? Date.now;
+  const magRange = apparatus.scheme === 'fixed' ? 1 : 3;
+  return (source) =>
+    new Observable<MetricRecord>((subscriber) => {
+      const started = now();
+      return source.subscribe({
+        next(s) {
+          if (s.step % every !== 0 && s.step !== options.lastStep) return;
+          const wallTime = now();
+          const b = s.records.batch;
+          // One read for the training-batch terms.
+          const terms = tf.tidy(() => tf.stack([tf.div(s.loss, b), tf.mean(s.reconstruction), tf.mean(s.kl)]));
+          const [loss, recon, kl] = terms.dataSync();
+          terms.dispose();
+          let nll = 0;
+          const lp = apparatus.logProb(s.records.x, b);
+          for (let i = 0; i < b; i++) nll -= lp[i];
+          nll /= b;
+
+          const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng);
+          const fit = linearFit(ev.magnetisation, ev.mAtMean);
+          const artanh = ev.mAtMean.map((m) => Math.atanh(m));
+          const ratio = linearFit(artanh, ev.magnetisation);
+          const mix = fitGaussianMixture2(ev.zSum);
+          subscriber.next({
+            kind: 'scalars',
+            step: s.step,
+            wallTime,
+            values: {
+              loss,
+              reconstruction: recon,
+              kl,
+              reg: s.reg ?? 1,
+              nll_exact: nll,
+              elbo_gap: loss - nll,
+              latent_norm: ev.latentNorm,
+              latent_fluctuation: ev.latentFluctuation,
+              m_mag_corr: fit.correlation,
+              m_mag_slope: fit.slope,
+              mag_artanh_slope: ratio.slope,
+              z_bimodality: bimodalityCoefficient(ev.zSum),
+              z_separation: mix.separation,
+              elapsed_s: (wallTime - started) / 1000,
+            },
+          });
+          subscriber.next(histogram('magnetisation', s.step, ev.magnetisation, bins, -magRange, magRange, wallTime));
+          subscriber.next(histogram('m', s.step, ev.mSampled, bins, -1, 1, wallTime));
+          subscriber.next(histogram('z', s.step, ev.zSum, bins, -4, 4, wallTime));
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+interface Evaluation {
+  magnetisation: Float64Array;
+  /** m(μ_z) per record. */
+  mAtMean: Float64Array;
+  /** m(z) for one z ~ q(z|x) per record (the seed's `p.m` histogram). */
+  mSampled: Float32Array;
+  /** Σ_k z_k for one z per record (the seed's z histogram sums latent dimensions). */
+  zSum: Float64Array;
+  latentNorm: number;
+  latentFluctuation: number;
+}
+
+/** Fresh records through the model without gradients; all tensors freed here. */
+export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatus, n: number, rng: Rng): Evaluation {
+  const xData = apparatus.sample(n, rng);
+  const magnetisation = apparatus.magnetisation(xData, n);
+  const [mu, sigma, mMean, mSampled, z] = tf.tidy(() => {
+    const x = tf.tensor3d(xData, [n, apparatus.qubits, apparatus.dim]);
+    const { q } = encoder.apply(x);
+    const zs = q.sample([], rng);
+    return [q.loc, q.scale, decoder.polarisation(q.loc), decoder.polarisation(zs), zs];
+  });
+  const muData = mu.dataSync(), sigmaData = sigma.dataSync(), zData = z.dataSync();
+  const zDim = mu.shape[1] as number;
+  let latentNorm = 0, latentFluctuation = 0;
+  const zSum = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sq = 0;
+    for (let k = 0; k < zDim; k++) {
+      sq += muData[i * zDim + k] ** 2;
+      latentFluctuation += sigmaData[i * zDim + k];
+      zSum[i] += zData[i * zDim + k];
+    }
+    latentNorm += Math.sqrt(sq);
+  }
+  const result: Evaluation = {
+    magnetisation,
+    mAtMean: Float64Array.from(mMean.dataSync()),
+    mSampled: mSampled.dataSync() as Float32Array,
+    zSum,
+    latentNorm: latentNorm / n,
+    latentFluctuation: latentFluctuation / (n * zDim),
+  };
+  tf.dispose([mu, sigma, mMean, mSampled, z]);
+  return result;
+}

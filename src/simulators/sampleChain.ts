@@ -1,0 +1,69 @@
+import type { Rng } from '../random/rng.ts';
+import type { ApparatusParams } from './apparatus.ts';
+import { branchFactors, logMixture } from './branchFactors.ts';
+
+const TWO_PI = 2 * Math.PI;
+
+/**
+ * The autoregressive sampler: for each record, α ← α₀, then for i = 1 … N
+ *   xᵢ ~ Dipolar_d(m = tanh α · tanh ε),   α ← α + b(xᵢ),   b(x) = artanh(x₃ tanh ε)  (= ε x when fixed),
+ * α being half the posterior log-odds of the branches |0…⟩ : |1…⟩ (see `Apparatus` for the derivation).
+ *
+ * A scalar loop over records then qubits: α lives in a register, nothing is allocated per qubit,
+ * outputs are written in place. Draw order, per qubit: fixed — one uniform u, x = +1 iff u < (1 + m)/2;
+ * random — u for x₃ by inverse CDF of (1 + m x₃)/2,
+ *   x₃ = (m − 2 + 4u) / (1 + √((m − 1)² + 4 m u)),
+ * (the root of m x₃²/2 + x₃ + 1 − m/2 − 2u = 0, rationalised: no 0/0 at m = 0, where it is 2u − 1; at
+ * m = ±1 it reduces to 2√u − 1 and 1 − 2√(1 − u); the denominator is ≥ 1), then u′ for the azimuth
+ * φ = 2π u′, x₁ + i x₂ = e^{iφ} √(1 − x₃²).
+ * x₃ is rounded to float32 before it updates α, so α is the posterior given the stored record.
+ *
+ * @param out filled with outcomes, shape [batch, N, d]
+ * @param logProb if given, filled with Σᵢ log p(xᵢ | α_{i−1}), shape [batch]
+ */
+export function sampleChain(
+  p: ApparatusParams,
+  batch: number,
+  rng: Rng,
+  out: Float32Array,
+  logProb: Float64Array | null,
+): void {
+  const { q, t, logNorm } = branchFactors(p);
+  const n = p.qubits, eps = p.epsilon, a0 = p.alpha0;
+  if (p.dim === 1) {
+    for (let b = 0, k = 0; b < batch; b++) {
+      let a = a0;
+      let lq = 0;
+      for (let i = 0; i < n; i++, k++) {
+        const m = Math.tanh(a) * t;
+        const v = rng.uniform() < 0.5 * (1 + m) ? 1 : -1;
+        out[k] = v;
+        if (logProb !== null) lq += logMixture(a, v > 0 ? 2 : 2 * q, v > 0 ? 2 * q : 2) - logNorm;
+        a += eps * v;
+      }
+      if (logProb !== null) logProb[b] = lq;
+    }
+    return;
+  }
+  for (let b = 0, k = 0; b < batch; b++) {
+    let a = a0;
+    let lq = 0;
+    for (let i = 0; i < n; i++, k += 3) {
+      const m = Math.tanh(a) * t;
+      const u = rng.uniform();
+      const disc = (m - 1) * (m - 1) + 4 * m * u;
+      let x3 = (m - 2 + 4 * u) / (1 + Math.sqrt(disc > 0 ? disc : 0));
+      x3 = Math.fround(x3 > 1 ? 1 : x3 < -1 ? -1 : x3);
+      const phi = TWO_PI * rng.uniform();
+      const rho = Math.sqrt(Math.max(0, 1 - x3 * x3));
+      out[k] = rho * Math.cos(phi);
+      out[k + 1] = rho * Math.sin(phi);
+      out[k + 2] = x3;
+      const wp = 1 + x3 + q * (1 - x3);
+      const wm = 1 - x3 + q * (1 + x3);
+      if (logProb !== null) lq += logMixture(a, wp, wm) - logNorm;
+      a += 0.5 * Math.log(wp / wm);
+    }
+    if (logProb !== null) logProb[b] = lq;
+  }
+}
