@@ -21,7 +21,7 @@ import { encode } from '../src/operators/encode.ts';
 import { minimize } from '../src/operators/minimize.ts';
 import { sampleLatent, type Plan } from '../src/operators/sampleLatent.ts';
 import { parseSchedule, withSchedule } from '../src/operators/schedule.ts';
-import { toTensor, type Sample } from '../src/operators/toTensor.ts';
+import { toTensor } from '../src/operators/toTensor.ts';
 import { Adam } from '../src/optim/adam.ts';
 import { Rng } from '../src/random/rng.ts';
 import { Apparatus, type Scheme } from '../src/simulators/apparatus.ts';
@@ -118,7 +118,7 @@ export interface RunOptions {
 export function emergentClassicality(config: EmergentClassicalityConfig, model: VaeModel, options: RunOptions = {}): Observable<MetricRecord> {
   const { apparatus, encoder, decoder, optimizer, rngs } = model;
   const forward = pipe(
-    encode<Sample & { reg: number }>(encoder),
+    encode(encoder),
     sampleLatent({ plan: config.plan, rng: rngs.latent }),
     decode(decoder),
     elbo(),

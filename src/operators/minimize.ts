@@ -15,17 +15,21 @@ import { createdTensors, emitThenDispose } from './borrow.ts';
  * @example
  *   source$.pipe(toTensor(), withSchedule('reg', tanhWarmup(200)), minimize(forward, adam))
  */
-export function minimize<In extends object, Out extends { loss: Tensor }>(forward: OperatorFunction<In, Out>, optimizer: Adam): OperatorFunction<In, Out> {
-  return (source) =>
-    new Observable<Out>((subscriber) =>
+export function minimize<F extends object, Out extends { loss: Tensor }>(
+  forward: OperatorFunction<F, Out>,
+  optimizer: Adam,
+): <In extends F>(source: Observable<In>) => Observable<In & Out> {
+  // Stages spread their input into their output, so the emitted context keeps the upstream fields.
+  return <In extends F>(source: Observable<In>) =>
+    new Observable<In & Out>((subscriber) =>
       source.subscribe({
         next(input) {
-          let out: Out | undefined;
+          let out: (In & Out) | undefined;
           let kept: Tensor[] = [];
           let grads: Record<string, Tensor> | undefined;
           try {
             const result = tf.variableGrads(() => {
-              out = runSync(forward, input);
+              out = runSync(forward, input) as In & Out;
               if (out.loss.rank !== 0) throw new RangeError(`minimize: loss must be a scalar (got shape [${out.loss.shape.join(', ')}])`);
               // Keep what the stages made so downstream can read it after the tape's scope closes.
               kept = createdTensors(out, input);
@@ -44,7 +48,7 @@ export function minimize<In extends object, Out extends { loss: Tensor }>(forwar
             return;
           }
           tf.dispose(grads);
-          emitThenDispose(subscriber, out as Out, kept);
+          emitThenDispose(subscriber, out as In & Out, kept);
         },
         error: (e) => subscriber.error(e),
         complete: () => subscriber.complete(),

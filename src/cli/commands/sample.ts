@@ -1,9 +1,98 @@
 import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { runSampleApparatus, type SampleApparatusConfig } from '../../../pipelines/sample-apparatus.ts';
+import { selectBackend } from '../../backend/selectBackend.ts';
+import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
+import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
+import { numberIn, oneOf } from '../options.ts';
+import { SinkWriteError } from '../../sinks/index.ts';
+import { UserFacingError } from '../userFacingError.ts';
 
-/** `sample`: streams apparatus records to a Parquet table. (Being built: see issue 2.) */
+interface SampleOptions extends CommonOptions {
+  scheme: Scheme;
+  epsilon: number;
+  qubits: number;
+  alpha0: number;
+  records: number;
+  batch: number;
+  flushInterval: number;
+}
+
+/**
+ * `sample`: streams weak-measurement apparatus records to `<out>/sample-apparatus/<run-id>/samples-*.parquet`
+ * (one row per record: index, outcomes as FLOAT[] list columns, exact log_prob, magnetisation) plus
+ * its `run` table, and prints the run directory on stdout.
+ *
+ * Every option is validated while parsing, so a bad value exits with code 2 before anything is
+ * created.
+ */
 export function sampleCommand(): Command {
-  return new Command('sample').description('stream weak-measurement apparatus records to a Parquet table').action(() => {
-    process.stderr.write('sample: not implemented yet\n');
-    process.exitCode = 1;
+  const cmd = new Command('sample')
+    .description('stream weak-measurement apparatus records to a Parquet table')
+    .option('--scheme <name>', `measurement scheme (${SCHEMES.join(' or ')})`, oneOf(SCHEMES), 'random' as Scheme)
+    .option('--epsilon <ε>', 'measurement strength ε (a number ≥ 0)', numberIn({ min: 0 }), 0.2)
+    .option('--qubits <N>', 'number of measured qubits (an integer ≥ 1)', numberIn({ min: 1, integer: true }), 200)
+    .option('--alpha0 <α₀>', 'initial α₀ of the cat state (a number)', numberIn({}), 0)
+    .option('--records <n>', 'records to draw (an integer ≥ 1)', numberIn({ min: 1, integer: true }), 10_000)
+    .option('--batch <n>', 'records per batch (an integer ≥ 1; speed only, same records)', numberIn({ min: 1, integer: true }), 1000)
+    .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2);
+  return addCommonOptions(cmd).action(async (opts: SampleOptions) => {
+    const backend = await selectBackend(opts.backend);
+    if (!opts.quiet) process.stderr.write(`backend: ${backend.name}\n`);
+    const config: SampleApparatusConfig = {
+      scheme: opts.scheme,
+      epsilon: opts.epsilon,
+      qubits: opts.qubits,
+      alpha0: opts.alpha0,
+      records: opts.records,
+      batch: opts.batch,
+    };
+    const progress = opts.quiet ? null : progressReporter(opts.records);
+    let outcome;
+    try {
+      outcome = await runSampleApparatus({
+        config,
+        seed: opts.seed,
+        root: opts.out,
+        backend: backend.name,
+        flushMs: opts.flushInterval * 1000,
+        onProgress: progress?.update,
+      });
+    } catch (err) {
+      // The output directory could not be created: nothing was written.
+      if (err instanceof SinkWriteError) throw new UserFacingError(err.message, 1);
+      throw err;
+    } finally {
+      progress?.stop();
+    }
+    process.stdout.write(`${outcome.dir}\n`);
+    if (outcome.status === 'interrupted') {
+      throw new UserFacingError(`interrupted by ${outcome.reason}; the records drawn so far are saved in ${outcome.dir}`, outcome.exitCode);
+    }
+    if (outcome.status === 'failed') throw new UserFacingError(`${outcome.reason} (run recorded as failed in ${outcome.dir})`, outcome.exitCode);
   });
+}
+
+/** A cli-progress bar on a terminal; otherwise a plain line at most every 5 s (logs, CI). */
+function progressReporter(total: number): { update: (done: number) => void; stop: () => void } {
+  const start = performance.now();
+  const rate = (done: number): number => Math.round(done / Math.max(1e-3, (performance.now() - start) / 1000));
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'sample |{bar}| {percentage}% {value}/{total} records | {rate} records/s | ETA {eta_formatted}', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { rate: 0 });
+    return { update: (done) => bar.update(done, { rate: rate(done) }), stop: () => bar.stop() };
+  }
+  let last = start;
+  return {
+    update: (done) => {
+      const now = performance.now();
+      if (now - last < 5000 && done < total) return;
+      last = now;
+      process.stderr.write(`sample: ${done}/${total} records (${Math.floor((100 * done) / total)}%), ${rate(done)} records/s\n`);
+    },
+    stop: () => undefined,
+  };
 }

@@ -1,0 +1,33 @@
+/**
+ * qubit-rx: the public API. Simulators, distributions, model stages, losses, optimisers and
+ * metrics are plain classes and RxJS operators that compose with `pipe`.
+ */
+export { tf } from './backend/tf.ts';
+export { selectBackend, BACKENDS, type BackendName, type BackendInfo } from './backend/selectBackend.ts';
+export { Rng } from './random/rng.ts';
+
+export * from './distributions/index.ts';
+export * from './simulators/index.ts';
+
+export { Encoder, type EncoderOptions, type Encoding } from './models/encoder.ts';
+export { Decoder, type DecoderOptions, type Decoding } from './models/decoder.ts';
+export { Linear, affine } from './nn/linear.ts';
+export { variablesOf, type Module } from './nn/module.ts';
+export { Adam, type AdamOptions } from './optim/adam.ts';
+
+export { toTensor, type Sample } from './operators/toTensor.ts';
+export { encode } from './operators/encode.ts';
+export { sampleLatent, type Plan } from './operators/sampleLatent.ts';
+export { decode } from './operators/decode.ts';
+export { elbo, type ElboTerms } from './operators/elbo.ts';
+export { minimize, runSync } from './operators/minimize.ts';
+export { withSchedule, parseSchedule, constant, tanhWarmup, linearWarmup, type Schedule } from './operators/schedule.ts';
+export { checkpointEvery } from './operators/checkpointEvery.ts';
+
+export { histogram, type MetricRecord, type ScalarsRecord, type HistogramRecord, type TableRowRecord } from './metrics/records.ts';
+export { vaeMetrics, evaluate, type VaeMetricsOptions, type VaeStep } from './metrics/vaeMetrics.ts';
+export { linearFit } from './stats/regression.ts';
+export { bimodalityCoefficient } from './stats/bimodality.ts';
+export { fitGaussianMixture2 } from './stats/gaussianMixture2.ts';
+
+export { openRun, persist, superviseRun, guardFinite, type Run } from './sinks/index.ts';
