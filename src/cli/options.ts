@@ -45,3 +45,13 @@ function describe(r: NumberRange): string {
 
 /** Integer ≥ 0 usable as a seed (0 is a real seed). */
 export const seedOption = numberIn({ min: 0, integer: true, max: Number.MAX_SAFE_INTEGER });
+
+/** A comma-separated list of numbers, each checked against `range`: `--epsilon 0.1,0.2,0.4`. */
+export function numberListIn(range: NumberRange): (raw: string) => number[] {
+  const one = numberIn(range);
+  return (raw: string) => {
+    const parts = raw.split(',').map((s) => s.trim());
+    if (parts.length === 0 || parts.some((p) => p === '')) throw new InvalidArgumentError(`expected a comma-separated list, got "${raw}"`);
+    return parts.map(one);
+  };
+}

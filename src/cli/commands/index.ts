@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { sampleCommand } from './sample.ts';
 import { trainCommand } from './train.ts';
+import { sweepCommand } from './sweep.ts';
 import { plotCommand } from './plot.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
 /** Every subcommand, in `--help` order. The one marked default runs when no command is given. */
 export function registerCommands(program: Command): void {
   program.addCommand(trainCommand(), { isDefault: true });
+  program.addCommand(sweepCommand());
   program.addCommand(sampleCommand());
   program.addCommand(plotCommand());
   program.addCommand(dashboardCommand());
