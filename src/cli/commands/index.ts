@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { sampleCommand } from './sample.ts';
 import { trainCommand } from './train.ts';
 import { sweepCommand } from './sweep.ts';
+import { isingCommand } from './ising.ts';
 import { plotCommand } from './plot.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
@@ -10,6 +11,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(trainCommand(), { isDefault: true });
   program.addCommand(sweepCommand());
   program.addCommand(sampleCommand());
+  program.addCommand(isingCommand());
   program.addCommand(plotCommand());
   program.addCommand(dashboardCommand());
 }
