@@ -8,6 +8,8 @@ export interface RunInfo {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Steps the run will take, when known (progress bar, ETA). */
   readonly total?: number;
+  /** Steps already taken when this process started (a resumed run). */
+  readonly startStep?: number;
 }
 
 /** Status words of a run; the same as the `status` column of the Parquet `run` table. */

@@ -72,7 +72,7 @@ export async function viewsFromOptions(opts: ViewOptions, ctx: ViewContext): Pro
   const say = ctx.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { info } = ctx;
   const stages: MonoTypeOperatorFunction<MetricRecord>[] = [
-    progress({ total: info.total, label: info.pipeline, ...ctx.progress, quiet: opts.quiet ?? false }),
+    progress({ total: info.total, startStep: info.startStep, label: info.pipeline, ...ctx.progress, quiet: opts.quiet ?? false }),
   ];
 
   let tensorboardDir: string | undefined;

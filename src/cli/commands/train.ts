@@ -33,9 +33,9 @@ export function trainCommand(): Command {
       onNonFinite: opts.onNonFinite,
       resume: opts.resume,
       say,
-      views: async (run) => {
+      views: async (run, startStep) => {
         views = await viewsFromOptions(opts, {
-          info: { id: run.id, pipeline: VAE_PIPELINE, config: { ...config }, total: config.steps },
+          info: { id: run.id, pipeline: VAE_PIPELINE, config: { ...config }, total: config.steps, startStep },
           runDir: run.dir,
           progress: { label: 'train', keys: ['elbo_gap', 'm_mag_corr'] },
           say,

@@ -16,7 +16,7 @@ export interface TrainRunOptions {
   /** Extra columns of the run table (e.g. a sweep's id). */
   extraConfig?: Record<string, string | number | null>;
   /** The views (progress, dashboard, …), built once the run directory exists. */
-  views: (run: Run) => Promise<MonoTypeOperatorFunction<MetricRecord>>;
+  views: (run: Run, startStep: number) => Promise<MonoTypeOperatorFunction<MetricRecord>>;
   say: (line: string) => void;
 }
 
@@ -67,7 +67,7 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
 
   let views: MonoTypeOperatorFunction<MetricRecord>;
   try {
-    views = await options.views(run);
+    views = await options.views(run, model.step);
   } catch (err) {
     model.dispose();
     await run.close('failed', (err as Error).message.split('\n')[0]);

@@ -6,6 +6,8 @@ import { formatDuration, formatMetrics, formatRate } from './formatProgress.ts';
 export interface ProgressOptions {
   /** Steps the run will take; without it there is no bar and no ETA. Integer ≥ 1. */
   total?: number;
+  /** Steps already done before this stream started (a resumed run): rate and ETA count from here. */
+  startStep?: number;
   /** Name in front of the line (e.g. the pipeline). */
   label?: string;
   /** Metrics shown after `loss` (at most two read well), e.g. ['kl', 'm_corr']. */
@@ -28,7 +30,7 @@ export interface ProgressOptions {
  * @example metrics$.pipe(progress({ total: 2000, label: 'vae', keys: ['kl'] }))
  */
 export function progress(options: ProgressOptions = {}): MonoTypeOperatorFunction<MetricRecord> {
-  const { total, label = 'run', keys = [], quiet = false, intervalMs = 10_000, now = Date.now } = options;
+  const { total, label = 'run', keys = [], quiet = false, intervalMs = 10_000, now = Date.now, startStep = 0 } = options;
   if (total != null && !(Number.isInteger(total) && total >= 1)) {
     throw new Error(`progress: total must be an integer ≥ 1, got ${total}`);
   }
@@ -46,7 +48,7 @@ export function progress(options: ProgressOptions = {}): MonoTypeOperatorFunctio
 
       const describe = (rec: ScalarsRecord) => {
         const seconds = (now() - t0) / 1000;
-        const rate = seconds > 0 ? rec.step / seconds : NaN;
+        const rate = seconds > 0 ? (rec.step - startStep) / seconds : NaN;
         const eta = total != null && rate > 0 ? (total - rec.step) / rate : NaN;
         return { rate: formatRate(rate), eta: formatDuration(eta), elapsed: formatDuration(seconds), metrics: formatMetrics(rec.values, shown) };
       };

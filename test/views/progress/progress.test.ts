@@ -28,6 +28,17 @@ function clock(start = 1_000_000) {
 const scalars = (step: number, values: Record<string, number>): MetricRecord => ({ kind: 'scalars', step, wallTime: 0, values });
 
 describe('progress', () => {
+  it('a resumed run counts rate and ETA from its start step', () => {
+    const out = sink(false);
+    const c = clock();
+    const metrics = new Subject<MetricRecord>();
+    metrics.pipe(progress({ total: 1000, startStep: 500, label: 'vae', stream: out.stream, now: c.now })).subscribe();
+    c.advance(10_000);
+    metrics.next(scalars(600, { loss: 1 }));
+    // 100 steps since the resume in 10 s = 10 steps/s; 400 left → 40 s.
+    expect(out.text()).toBe('vae step 600/1000 | 10 steps/s | ETA 40s | loss 1\n');
+  });
+
   it('plain mode: first line, then at most one per interval, then a last line; with rate, ETA and the chosen metrics', () => {
     const out = sink(false);
     const c = clock();
