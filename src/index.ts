@@ -11,6 +11,7 @@ export * from './simulators/index.ts';
 
 export { Encoder, type EncoderOptions, type Encoding } from './models/encoder.ts';
 export { Decoder, type DecoderOptions, type Decoding } from './models/decoder.ts';
+export { attentionPool, type PoolKernel, type AttentionPoolOp } from './models/attentionPool.ts';
 export { Linear, affine } from './nn/linear.ts';
 export { variablesOf, type Module } from './nn/module.ts';
 export { Adam, type AdamOptions } from './optim/adam.ts';

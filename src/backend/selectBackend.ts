@@ -23,7 +23,9 @@ const require = createRequire(import.meta.url);
  * tfjs-node-gpu (when installed and a GPU is usable) → tfjs-node → wasm → cpu.
  * An explicit `requested` backend is used or fails with a one-line reason.
  *
- * wasm beats cpu by ~30× on our models here (bench/RESULTS.md), hence its place before cpu.
+ * wasm runs the VAE step about 2× faster than cpu here (13.5 vs 28 ms/step with the fused native
+ * attention kernel both use; ~30× for plain TF.js ops such as a 512² matMul), hence its place
+ * before cpu. See bench/RESULTS.md.
  */
 export async function selectBackend(requested: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
   const candidates: readonly BackendName[] = requested === 'auto' ? BACKENDS : [requested];

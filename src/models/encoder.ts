@@ -2,6 +2,7 @@ import { tf, type Tensor, type Variable } from '../backend/tf.ts';
 import { tidy } from '../backend/tensors.ts';
 import { Normal } from '../distributions/normal.ts';
 import { Linear } from '../nn/linear.ts';
+import { attentionPool, type AttentionPoolOp, type PoolKernel } from './attentionPool.ts';
 import { prefixed, type Module } from '../nn/module.ts';
 import type { Rng } from '../random/rng.ts';
 
@@ -12,6 +13,8 @@ export interface EncoderOptions {
   zDim: number;
   /** Value-feature dimension; default 2·xDim² + zDim + 5 (the seed's). */
   vDim?: number;
+  /** Implementation of the per-qubit trunk (same function): see `attentionPool`. Default `auto`. */
+  kernel?: PoolKernel;
 }
 
 /** The encoder's output: q(z|x) and log σ_z (kept for an exact KL term). */
@@ -27,8 +30,11 @@ export interface Encoding {
  *   h[x] = Σ_i [x_i, v(x_i)] e^{−s(x_i)} / Σ_i e^{−s(x_i)},   μ_z = μ(h),  log σ_z = log σ(h),
  * with score s and value v two-layer ELU networks of hidden width 4·vDim.
  *
- * The first layers of s and v read the same x_i, so they run as one matMul of width 8·vDim and
- * are split after — the same function as two separate layers, one kernel call fewer.
+ * The first layers of s and v read the same x_i and are stored as one layer of width 8·vDim
+ * (score | value). The per-qubit part runs as one op with a hand-written backward pass
+ * (`attentionPool`), and v's second layer is applied after pooling: Σ_i a_i v(x_i) = v̄(Σ_i a_i h_i)
+ * because the a_i sum to 1 — the seed's function, computed N× cheaper. The score's bias cancels in
+ * the softmax; it is kept as a parameter (so checkpoints keep the seed's layout) and gets zero gradient.
  *
  * @example
  *   const enc = new Encoder({ xDim: 3, zDim: 1 }, rng);
@@ -44,6 +50,7 @@ export class Encoder implements Module {
   private readonly value: Linear; // hidden → vDim
   private readonly mu: Linear; // xDim + vDim → zDim
   private readonly logStd: Linear; // xDim + vDim → zDim
+  private readonly pool: AttentionPoolOp;
 
   constructor(options: EncoderOptions, rng: Rng) {
     const { xDim, zDim } = options;
@@ -61,6 +68,7 @@ export class Encoder implements Module {
     this.value = new Linear(this.hidden, this.vDim, rng, 'value');
     this.mu = new Linear(xDim + this.vDim, zDim, rng, 'mu');
     this.logStd = new Linear(xDim + this.vDim, zDim, rng, 'logstd');
+    this.pool = attentionPool({ kernel: options.kernel });
   }
 
   /** @param x outcomes, shape [batch, N, xDim] */
@@ -69,15 +77,13 @@ export class Encoder implements Module {
       throw new RangeError(`Encoder.apply: x must have shape [batch, N, ${this.xDim}] (got [${x.shape.join(', ')}])`);
     }
     return tidy(() => {
-      const [batch, n] = x.shape as [number, number, number];
-      const flat = tf.reshape(x, [batch * n, this.xDim]);
-      const hid = tf.elu(this.first.apply(flat)); // [B·N, 2·hidden]
-      const [hs, hv] = tf.split(hid, 2, 1);
-      const s = tf.reshape(this.score.apply(hs), [batch, n]);
-      const v = tf.reshape(this.value.apply(hv), [batch, n, this.vDim]);
-      const w = tf.expandDims(tf.softmax(tf.neg(s), -1), 2); // attention over the qubit axis, [B, N, 1]
-      const feats = tf.concat([x, v], 2); // [B, N, xDim + vDim]: the input is a shortcut
-      const h = tf.sum(tf.mul(w, feats), 1); // [B, xDim + vDim]
+      const batch = x.shape[0] as number;
+      // First layer with its bias as an extra input row.
+      const wb = tf.concat([this.first.weight, tf.reshape(this.first.bias, [1, 2 * this.hidden])], 0); // [xDim+1, 2·hidden]
+      const pooled = this.pool(x, wb, this.score.weight); // [B, xDim + hidden]
+      const px = tf.slice(pooled, [0, 0], [batch, this.xDim]);
+      const pv = tf.slice(pooled, [0, this.xDim], [batch, this.hidden]);
+      const h = tf.concat([px, this.value.apply(pv)], 1); // [B, xDim + vDim]: the input is a shortcut
       const loc = this.mu.apply(h);
       const logScale = this.logStd.apply(h);
       return { q: new Normal(loc, tf.exp(logScale), { validate: false }), logScale };
