@@ -1,7 +1,7 @@
 import { tf } from '../backend/tf.ts';
 import type { Rng } from '../random/rng.ts';
 import { autoregressiveMask, checkLayerShape, visibleUnits } from './autoregressiveMask.ts';
-import { matMulExplicitGrad } from './matMulExplicitGrad.ts';
+import { matMulExplicitGrad } from '../nn/matMulExplicitGrad.ts';
 
 export interface AutoregressiveLinearOptions {
   /** Initialises the weights (uniform, scaled per output unit by its visible fan-in). */

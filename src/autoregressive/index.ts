@@ -5,5 +5,5 @@ export { AutoregressiveModel, type Activation, type AutoregressiveModelOptions }
 export { ancestralSampleJs, type AutoregressiveWeights } from './ancestralSampleJs.ts';
 export { CyclicSymmetrized } from './CyclicSymmetrized.ts';
 export { gumbelMax, gumbelNoise, gumbelSoftmax, straightThrough } from './gumbelSoftmax.ts';
-export { matMulExplicitGrad } from './matMulExplicitGrad.ts';
+export { matMulExplicitGrad } from '../nn/matMulExplicitGrad.ts';
 export type { RelaxedSiteDistribution, RsampleOptions, SiteDistribution } from './SiteDistribution.ts';

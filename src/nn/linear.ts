@@ -1,24 +1,18 @@
 import { tf, type Tensor, type Variable } from '../backend/tf.ts';
 import type { Rng } from '../random/rng.ts';
+import { matMulExplicitGrad } from './matMulExplicitGrad.ts';
 import type { Module } from './module.ts';
 
 /**
- * y = x·W + b on a 2-D input, with its gradient written out as explicit transposes followed by
- * plain matMuls. Autodiff of matMul emits matMul(…, transposeA/B = true), which the wasm backend
- * runs ~10× slower than a transpose plus a plain matMul (bench/RESULTS.md); the maths is the same.
+ * y = x·W + b on a 2-D input. The product's gradient is written out as explicit transposes
+ * followed by plain matMuls (see matMulExplicitGrad.ts: ~10× faster on wasm, same maths); the
+ * bias's gradient is autodiff's broadcast sum.
  *
  * @param x [M, in]   @param w [in, out]   @param b [out]   @returns [M, out]
  */
-export const affine: (x: Tensor, w: Tensor, b: Tensor) => Tensor = tf.customGrad(((x: Tensor, w: Tensor, b: Tensor, save: (t: Tensor[]) => void) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const [xs, ws] = saved;
-      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
+export function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  return tf.tidy(() => tf.add(matMulExplicitGrad(x as tf.Tensor2D, w as tf.Tensor2D), b));
+}
 
 /**
  * A fully connected layer with PyTorch's default initialisation, W, b ~ U(−1/√in, 1/√in),
