@@ -59,7 +59,7 @@ function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel
     out += `<text x="${px(sx(t))}" y="${y0 + H - M.bottom + 14}" text-anchor="middle" fill="#444">${formatTick(10 ** t)}</text>\n`;
   }
   out += `<text x="${x0 + M.left + iw / 2}" y="${y0 + H - 8}" text-anchor="middle" fill="#444">Nε² (log)</text>\n`;
-  for (const t of niceTicks(ylo, yhi, 4)) {
+  for (const t of panel.logY ? logTicks(ylo, yhi) : niceTicks(ylo, yhi, 6)) {
     out += `<line x1="${x0 + M.left}" x2="${x0 + M.left + iw}" y1="${px(sy(t))}" y2="${px(sy(t))}" stroke="#e4e4e4"/>`;
     out += `<text x="${x0 + M.left - 6}" y="${px(sy(t) + 4)}" text-anchor="end" fill="#444">${formatTick(panel.logY ? 10 ** t : t)}</text>\n`;
   }
@@ -70,8 +70,20 @@ function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel
   if (panel.powerLaw && Number.isFinite(panel.powerLaw.exponent)) {
     const { prefactor, exponent } = panel.powerLaw;
     const line = [xlo + padX, xhi - padX].map((l) => `${px(sx(l))},${px(sy(ty(prefactor * (10 ** l) ** exponent)))}`);
-    out += `<polyline class="fit" points="${line.join(' ')}" fill="none" stroke="#555" stroke-dasharray="5 3"/><text x="${x0 + M.left + 6}" y="${y0 + M.top + 14}" fill="#555">fit ∝ (Nε²)^${exponent.toFixed(2)}</text>\n`;
+    out += `<polyline class="fit" points="${line.join(' ')}" fill="none" stroke="#555" stroke-dasharray="5 3"/><text x="${x0 + M.left + 6}" y="${y0 + M.top + ih - 6}" fill="#555">fit ∝ (Nε²)^${exponent.toFixed(2)}</text>\n`;
   }
   for (const p of pts) out += `<circle class="point" cx="${px(sx(Math.log10(p.x)))}" cy="${px(sy(ty(p.y)))}" r="4" fill="${colour(p.n)}" stroke="#333" stroke-width="0.5"/>\n`;
   return `${out}</g>\n`;
+}
+
+/** Ticks of a log10 axis at 1, 2, 5 × 10^k inside [lo, hi] (log10 units), falling back to even steps. */
+function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let k = Math.floor(lo) - 1; k <= Math.ceil(hi); k++) {
+    for (const m of [1, 2, 5]) {
+      const t = Math.log10(m) + k;
+      if (t >= lo && t <= hi) ticks.push(t);
+    }
+  }
+  return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
 }
