@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
 import { UserFacingError } from './userFacingError.ts';
+import { BackendError } from '../backend/selectBackend.ts';
 
 /**
  * The single command-line entry point: `npm start -- <command> [options]`, or `qubit-rx <command>`.
@@ -26,6 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UserFacingError) {
       process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (err instanceof BackendError) {
+      // An explicit --backend that is not installed here: a usage error.
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
     }
     throw err;
   }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,14 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'train-cli-'));
+const installed = (pkg: string) => {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+};
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 async function runMain(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
@@ -38,6 +47,15 @@ describe('train command (the main job)', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  // Only where tfjs-node-gpu is absent (as on CI); a GPU user's machine would train instead.
+  it.skipIf(installed('@tensorflow/tfjs-node-gpu'))('names an explicit backend that is not installed, exit 2, nothing written', async () => {
+    const r = await runMain(['train', '--backend', 'tfjs-node-gpu', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --backend tfjs-node-gpu is not usable here: tfjs-node-gpu: /);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(readdirSync(out)).toEqual([]);
   });
 
