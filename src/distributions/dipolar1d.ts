@@ -1,7 +1,7 @@
 import { tf, type Tensor } from '../backend/tf.ts';
 import type { Rng } from '../random/rng.ts';
 import { extendedShape, type Distribution } from './distribution.ts';
-import { checkParam, toParam, xlogx, type ParamLike } from './parameter.ts';
+import { polarisationParam, xlogx, type ParamLike } from './parameter.ts';
 
 /**
  * The d = 1 dipolar distribution: x = ±1 with p(x) = (1 + x m)/2, polarisation m ∈ [−1, 1].
@@ -20,13 +20,10 @@ export class Dipolar1D implements Distribution {
 
   /** @param m polarisation, any shape (the batch shape), values in [−1, 1]. */
   constructor(m: ParamLike, options: { validate?: boolean } = {}) {
-    const p = toParam(m);
+    const p = polarisationParam('Dipolar1D', m, options.validate ?? true);
     this.m = p.tensor;
     this.owned = p.owned;
     this.batchShape = this.m.shape;
-    if (options.validate ?? true) {
-      checkParam('Dipolar1D', 'polarisation m', this.m, 'in [-1, 1]', (v) => v >= -1 && v <= 1);
-    }
   }
 
   sample(sampleShape: readonly number[], rng: Rng): Tensor {

@@ -2,7 +2,7 @@ import { tf, type Tensor } from '../backend/tf.ts';
 import { stopGradient } from '../backend/stopGradient.ts';
 import type { Rng } from '../random/rng.ts';
 import { extendedShape, type Distribution } from './distribution.ts';
-import { checkParam, toParam, type ParamLike } from './parameter.ts';
+import { polarisationParam, type ParamLike } from './parameter.ts';
 
 const LOG_4PI = Math.log(4 * Math.PI);
 
@@ -28,13 +28,10 @@ export class Dipolar3D implements Distribution {
 
   /** @param m polarisation, any shape (the batch shape), values in [−1, 1]. */
   constructor(m: ParamLike, options: { validate?: boolean } = {}) {
-    const p = toParam(m);
+    const p = polarisationParam('Dipolar3D', m, options.validate ?? true);
     this.m = p.tensor;
     this.owned = p.owned;
     this.batchShape = this.m.shape;
-    if (options.validate ?? true) {
-      checkParam('Dipolar3D', 'polarisation m', this.m, 'in [-1, 1]', (v) => v >= -1 && v <= 1);
-    }
   }
 
   sample(sampleShape: readonly number[], rng: Rng): Tensor {

@@ -37,3 +37,20 @@ export function xlogx(x: Tensor): Tensor {
     return tf.where(positive, tf.mul(x, tf.log(safe)), tf.zerosLike(x));
   });
 }
+
+/**
+ * The polarisation m ∈ [−1, 1] of a dipolar distribution, as a tensor; validated unless
+ * `validate` is false (m from tanh needs no check). A rejected value frees what was created.
+ */
+export function polarisationParam(owner: string, m: ParamLike, validate = true): { tensor: Tensor; owned: boolean } {
+  const p = toParam(m);
+  if (validate) {
+    try {
+      checkParam(owner, 'polarisation m', p.tensor, 'in [-1, 1]', (v) => v >= -1 && v <= 1);
+    } catch (err) {
+      if (p.owned) p.tensor.dispose();
+      throw err;
+    }
+  }
+  return p;
+}

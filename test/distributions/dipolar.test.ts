@@ -63,6 +63,9 @@ describe('Dipolar1D', () => {
 
   it('rejects a polarisation outside [−1, 1] naming the parameter', () => {
     expect(() => tf.tidy(() => { new Dipolar1D([0.5, 1.5]); })).toThrow(/Dipolar1D: polarisation m must be in \[-1, 1\].*got 1\.5/);
+    const n = tf.memory().numTensors;
+    expect(() => new Dipolar1D([2])).toThrow(/got 2/);
+    expect(tf.memory().numTensors).toBe(n); // the rejected parameter tensor is freed
     expect(() => tf.tidy(() => new Dipolar1D(0).rsample())).toThrow(/rsample is not available/);
   });
 });

@@ -11,25 +11,8 @@ import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
 import { numberIn, oneOf } from '../options.ts';
 import { UserFacingError } from '../userFacingError.ts';
 
-interface IsingOptions extends CommonOptions {
-  objective: IsingObjective;
-  model: 'ising' | 'potts';
-  q: number;
-  beta: number;
-  size: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  lrSchedule: 'step' | 'constant';
-  tau: number;
-  hard: boolean;
-  hidden: number[];
-  activation: 'relu' | 'tanh' | 'elu';
-  symmetrize: boolean;
-  anneal: number;
-  every: number;
-  gradVarianceEvery: number;
-}
+/** The flags as commander parses them: the pipeline's config (less what is not a flag) plus the common options. */
+type IsingOptions = CommonOptions & Omit<IsingConfig, 'seed' | 'gradVarianceRepeats'>;
 
 const PIPELINE = 'ising';
 

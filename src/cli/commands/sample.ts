@@ -8,15 +8,7 @@ import { numberIn, oneOf } from '../options.ts';
 import { SinkWriteError } from '../../sinks/index.ts';
 import { UserFacingError } from '../userFacingError.ts';
 
-interface SampleOptions extends CommonOptions {
-  scheme: Scheme;
-  epsilon: number;
-  qubits: number;
-  alpha0: number;
-  records: number;
-  batch: number;
-  flushInterval: number;
-}
+type SampleOptions = CommonOptions & SampleApparatusConfig & { flushInterval: number };
 
 /**
  * `sample`: streams weak-measurement apparatus records to `<out>/sample-apparatus/<run-id>/samples-*.parquet`
