@@ -6,6 +6,7 @@ import type { Encoder } from '../models/encoder.ts';
 import type { Rng } from '../random/rng.ts';
 import type { Apparatus } from '../simulators/apparatus.ts';
 import type { ApparatusBatch } from '../simulators/apparatusSource.ts';
+import { exactMoments } from '../simulators/exactMoments.ts';
 import { bimodalityCoefficient } from '../stats/bimodality.ts';
 import { fitGaussianMixture2 } from '../stats/gaussianMixture2.ts';
 import { linearFit } from '../stats/regression.ts';
@@ -58,7 +59,10 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
   const evalRecords = options.evalRecords ?? 500;
   const bins = options.bins ?? 40;
   const now = options.now ?? Date.now;
-  const magRange = apparatus.scheme === 'fixed' ? 1 : 3;
+  // The magnetisation's exact spread fixes its histogram range for the whole run: ±(|E M| + 5 sd),
+  // rounded up to a tenth and capped at the possible ±d, so the mass is not squeezed into a few bins.
+  const moments = exactMoments(apparatus);
+  const magRange = Math.min(apparatus.dim, Math.ceil(10 * (Math.abs(moments.magnetisationMean) + 5 * Math.sqrt(moments.magnetisationVariance))) / 10);
   return (source) =>
     new Observable<MetricRecord>((subscriber) => {
       const started = now();

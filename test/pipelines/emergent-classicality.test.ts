@@ -5,7 +5,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/selectBackend.ts';
 import { tf } from '../../src/backend/tf.ts';
-import type { MetricRecord, ScalarsRecord } from '../../src/metrics/records.ts';
+import type { HistogramRecord, MetricRecord, ScalarsRecord } from '../../src/metrics/records.ts';
 import { createModel, DEFAULT_CONFIG, emergentClassicality, type EmergentClassicalityConfig } from '../../pipelines/emergent-classicality.ts';
 
 const scalars = (rs: MetricRecord[]) => rs.filter((r): r is ScalarsRecord => r.kind === 'scalars');
@@ -44,6 +44,18 @@ describe('emergent-classicality pipeline', () => {
     expect(new Set(counts).size).toBe(1);
     model.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('spans the magnetisation histogram by the exact spread: ±(|E M| + 5 sd), so its mass is not squeezed', async () => {
+    const config: EmergentClassicalityConfig = { ...DEFAULT_CONFIG, steps: 2, every: 2, evalRecords: 500, checkpointEvery: 0 };
+    const { records } = await train(config);
+    const h = records.find((r): r is HistogramRecord => r.kind === 'histogram' && r.tag === 'magnetisation')!;
+    // Random axis, ε 0.2, N 200: Var M = 3/200 + (199/200)·tanh²0.2 → 5 sd = 1.125 → ±1.2.
+    expect(h.edges[0]).toBeCloseTo(-1.2, 12);
+    expect(h.edges.at(-1)).toBeCloseTo(1.2, 12);
+    const total = h.counts.reduce((a, b) => a + b, 0);
+    expect(total).toBe(500);
+    expect((h.counts[0] + h.counts.at(-1)!) / total).toBeLessThan(0.01);
   });
 
   it('learns the seed\'s polarisation–magnetisation relation (random axis, ε = 0.3, N = 100)', async () => {
