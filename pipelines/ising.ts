@@ -14,7 +14,7 @@ import { CyclicSymmetrized } from '../src/autoregressive/CyclicSymmetrized.ts';
 import type { RelaxedSiteDistribution } from '../src/autoregressive/SiteDistribution.ts';
 import { ising, potts, type Bond } from '../src/lattice/bond.ts';
 import { latticeReference, transferReference } from '../src/lattice/exactReference.ts';
-import { configurationsSvg, lineChartSvg } from '../src/lattice/plots.ts';
+import { configurationsSvg } from '../src/lattice/plots.ts';
 import { statmechMetrics, type StatmechProblem } from '../src/lattice/statmechMetrics.ts';
 import type { MetricRecord, ScalarsRecord } from '../src/metrics/records.ts';
 import { gradientStatistics } from '../src/objectives/gradientVariance.ts';
@@ -25,6 +25,7 @@ import { learningRatePhases, trainInPhases } from '../src/objectives/trainInPhas
 import { variationalFreeEnergy } from '../src/objectives/variationalFreeEnergy.ts';
 import { minimize } from '../src/operators/minimize.ts';
 import { Rng } from '../src/random/rng.ts';
+import { lineChartSvg } from '../src/views/plots/lineChartSvg.ts';
 
 export const OBJECTIVES = ['kl-gumbel', 'kl-reinforce', 'free-energy'] as const;
 export type IsingObjective = (typeof OBJECTIVES)[number];

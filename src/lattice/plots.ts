@@ -1,7 +1,10 @@
 /**
- * Dependency-free SVG plots for the statmech pipeline: sampled configurations and a line chart
- * (F vs steps against the exact line). Pure functions from data and options to an SVG string.
+ * Dependency-free SVG plots for the statmech pipeline: sampled configurations. Pure functions from
+ * data and options to an SVG string. The line chart (F vs steps against the exact line) is the
+ * general one in views; it is re-exported here for existing callers.
  */
+
+export { lineChartSvg, type LineChartOptions, type LineSeries } from '../views/plots/lineChartSvg.ts';
 
 export interface ConfigurationsOptions {
   /** Sites per configuration. */
@@ -50,66 +53,6 @@ export function configurationsSvg(states: ArrayLike<number>, options: Configurat
   return parts.join('\n');
 }
 
-export interface LineSeries {
-  label: string;
-  x: ArrayLike<number>;
-  y: ArrayLike<number>;
-  color?: string;
-  dashed?: boolean;
-}
-
-export interface LineChartOptions {
-  title?: string;
-  xLabel?: string;
-  yLabel?: string;
-  width?: number;
-  height?: number;
-  /** y range; default the data's range with 5 % margins (non-finite points are skipped). */
-  yRange?: [number, number];
-}
-
-/** A line chart of one or more series with axes, ticks and a legend. */
-export function lineChartSvg(series: readonly LineSeries[], options: LineChartOptions = {}): string {
-  const width = options.width ?? 720, height = options.height ?? 420;
-  const m = { left: 80, right: 20, top: options.title ? 36 : 16, bottom: 52 };
-  const finite = (s: LineSeries) => Array.from({ length: s.x.length }, (_, i) => [s.x[i], s.y[i]]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-  const pts = series.flatMap(finite);
-  if (pts.length === 0) throw new RangeError('lineChartSvg: no finite points to plot');
-  let [x0, x1] = extent(pts.map((p) => p[0]));
-  let [y0, y1] = options.yRange ?? extent(pts.map((p) => p[1]));
-  if (x1 === x0) { x0 -= 1; x1 += 1; }
-  if (y1 === y0) { y0 -= Math.abs(y0) * 0.01 + 1e-9; y1 += Math.abs(y1) * 0.01 + 1e-9; }
-  if (!options.yRange) { const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad; }
-  const pw = width - m.left - m.right, ph = height - m.top - m.bottom;
-  const sx = (x: number) => m.left + ((x - x0) / (x1 - x0)) * pw;
-  const sy = (y: number) => m.top + (1 - (y - y0) / (y1 - y0)) * ph;
-  const colors = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
-  const parts: string[] = [svgOpen(width, height)];
-  if (options.title) parts.push(text(m.left, 22, options.title, 14));
-  parts.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
-  for (const t of ticks(x0, x1, 6)) {
-    parts.push(`<line x1="${sx(t)}" y1="${m.top + ph}" x2="${sx(t)}" y2="${m.top + ph + 5}" stroke="#444"/>`);
-    parts.push(text(sx(t), m.top + ph + 18, fmt(t), 11, 'middle'));
-  }
-  for (const t of ticks(y0, y1, 6)) {
-    parts.push(`<line x1="${m.left - 5}" y1="${sy(t)}" x2="${m.left}" y2="${sy(t)}" stroke="#444"/>`);
-    parts.push(`<line x1="${m.left}" y1="${sy(t)}" x2="${m.left + pw}" y2="${sy(t)}" stroke="#eee"/>`);
-    parts.push(text(m.left - 8, sy(t) + 4, fmt(t), 11, 'end'));
-  }
-  if (options.xLabel) parts.push(text(m.left + pw / 2, height - 12, options.xLabel, 12, 'middle'));
-  if (options.yLabel) parts.push(`<text x="16" y="${m.top + ph / 2}" font-family="sans-serif" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${m.top + ph / 2})">${escape(options.yLabel)}</text>`);
-  series.forEach((s, k) => {
-    const c = s.color ?? colors[k % colors.length];
-    const d = finite(s).map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(Math.min(y1, Math.max(y0, y))).toFixed(1)}`).join('');
-    parts.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    const ly = m.top + 14 + 16 * k;
-    parts.push(`<line x1="${m.left + pw - 170}" y1="${ly - 4}" x2="${m.left + pw - 145}" y2="${ly - 4}" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    parts.push(text(m.left + pw - 140, ly, s.label, 11));
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
-}
-
 function svgOpen(w: number, h: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect width="100%" height="100%" fill="white"/>`;
 }
@@ -120,26 +63,4 @@ function text(x: number, y: number, s: string, size: number, anchor: 'start' | '
 
 function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function extent(v: number[]): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (const x of v) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  return [lo, hi];
-}
-
-/** About `count` round tick values covering [lo, hi]. */
-export function ticks(lo: number, hi: number, count: number): number[] {
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return out;
-}
-
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
-  return String(Number(v.toPrecision(6)));
 }

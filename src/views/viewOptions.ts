@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { MetricRecord } from '../metrics/records.ts';
 import { numberIn } from '../cli/options.ts';
 import { UserFacingError } from '../cli/userFacingError.ts';
 import { dashboard } from './dashboard/dashboard.ts';
+import { checkFigureName } from './dashboard/runFigures.ts';
 import { startDashboard, type DashboardServer } from './dashboard/dashboardServer.ts';
 import { plots } from './plots/plots.ts';
 import { progress, type ProgressOptions } from './progress/progress.ts';
@@ -54,6 +55,13 @@ export interface Views {
   readonly dashboardUrl?: string;
   /** Directory the event files go to. */
   readonly tensorboardDir?: string;
+  /**
+   * Announces that figure `name` (a `.svg` or `.png` file directly in the run directory, already
+   * written) is new or changed, so the dashboard shows it at once; nothing more without a dashboard.
+   * The dashboard also finds figures by itself, polling the directory every few seconds.
+   * @example await writeFileAtomic(join(run.dir, 'scatter.svg'), bytes); views.figure('scatter.svg');
+   */
+  figure(name: string): void;
   /** After the run: keeps the dashboard up until Ctrl-C (SIGINT/SIGTERM), then closes it. Returns at once without a dashboard. */
   serveUntilInterrupted(): Promise<void>;
   /** Stops the dashboard server now. */
@@ -96,17 +104,24 @@ export async function viewsFromOptions(opts: ViewOptions, ctx: ViewContext): Pro
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserFacingError(`--host: ${host} is not an address of this machine`, 2);
       throw err;
     }
-    stages.push(dashboard(server, info));
+    stages.push(dashboard(server, info, { dir: ctx.runDir }));
     say(`dashboard: ${server.url}`);
   }
 
-  if (opts.plots !== false && ctx.runDir) stages.push(plots(ctx.runDir, { title: `${info.pipeline}/${info.id}` }));
+  const figure = (name: string) => {
+    checkFigureName('Views.figure', name); // with or without a dashboard, so a bad name fails in every run
+    server?.figure(info.id, name);
+  };
+  if (opts.plots !== false && ctx.runDir) {
+    stages.push(plots(ctx.runDir, { title: `${info.pipeline}/${info.id}`, onWritten: (paths) => paths.forEach((p) => figure(basename(p))) }));
+  }
 
   const operator: MonoTypeOperatorFunction<MetricRecord> = (source) => stages.reduce((s, stage) => stage(s), source);
   return {
     operator,
     dashboardUrl: server?.url,
     tensorboardDir,
+    figure,
     close: async () => server?.close(),
     serveUntilInterrupted: async () => {
       if (!server) return;

@@ -8,6 +8,7 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/cli/userFacingError.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions } from '../../src/views/viewOptions.ts';
+import { SseClient } from './dashboard/sseClient.ts';
 import { syntheticMetrics } from './syntheticMetrics.ts';
 
 const dirs: string[] = [];
@@ -59,9 +60,21 @@ describe('viewsFromOptions', () => {
     try {
       expect(views.dashboardUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(views.tensorboardDir).toBe(join(tb, 'p', 'r1'));
+      const viewer = new SseClient(views.dashboardUrl!);
+      await viewer.until(() => viewer.count('hello') === 1);
       const records = syntheticMetrics(200, 20);
       const passed = await lastValueFrom(from(records).pipe(views.operator, toArray()));
       expect(passed).toEqual(records);
+      // The figures the plots wrote at the end are announced to the page and listed from the run directory.
+      await viewer.until(() => viewer.count('figure') === 2);
+      expect(viewer.events.filter((e) => e.event === 'figure').map((e) => e.data)).toEqual([
+        { run: 'r1', name: 'scalars.svg' },
+        { run: 'r1', name: 'histograms.svg' },
+      ]);
+      viewer.close();
+      const figures = await (await fetch(views.dashboardUrl + 'api/figures/live/r1')).json();
+      expect(figures.map((f: { name: string }) => f.name)).toEqual(['histograms.svg', 'scalars.svg']);
+      expect(() => views.figure('../scalars.svg')).toThrow(/name must be a .svg or .png file name/);
 
       expect(said).toEqual([
         `tensorboard: event files in ${join(tb, 'p', 'r1')} (view: tensorboard --logdir ${tb})`,

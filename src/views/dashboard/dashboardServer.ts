@@ -4,6 +4,7 @@ import type { MetricRecord } from '../../metrics/records.ts';
 import type { RunInfo, RunStatus } from '../runInfo.ts';
 import { findRunDirs, type RunDir } from '../runData/findRunDirs.ts';
 import { readRun } from '../runData/readRun.ts';
+import { checkFigureName, figureType, isFigureName, listFigures, readFigure } from './runFigures.ts';
 import { histogramJson, scalarsJson, sseFrame, type RunDataJson, type RunJson } from './sseFrame.ts';
 import { loadStaticAssets, type StaticAsset } from './staticAssets.ts';
 
@@ -26,6 +27,21 @@ export interface DashboardOptions {
 export interface LiveRun {
   publish(record: MetricRecord): void;
   finish(status: Exclude<RunStatus, 'running'>, message?: string): void;
+  /**
+   * Tells the page that figure `name` (a `.svg` or `.png` file directly in the run directory) was
+   * written or rewritten, so it shows the new version now instead of at its next poll. Write the
+   * file first, atomically (`writeFileAtomic`), then announce it. Works after `finish` too.
+   * @throws TypeError for a name that is not a figure's file name
+   */
+  figure(name: string): void;
+}
+
+export interface LiveRunOptions {
+  /**
+   * The run directory, whose `*.svg` and `*.png` files the page shows. Default: the directory
+   * `<pipeline>/…/<run-id>` under `runsRoot`, once its first Parquet segment is there.
+   */
+  dir?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -34,12 +50,15 @@ interface RunState {
   json: RunJson;
   /** Every metric frame so far; a viewer that arrives late is sent these first. */
   frames: string[];
+  /** Where its figures are, once known. */
+  dir?: string;
 }
 
 /**
  * A small HTTP server for the live dashboard: static page + uPlot from an allow-list, one
- * server-sent-event stream of every run's records (history first), and read-only access to finished
- * runs under `runsRoot`. Create with {@link startDashboard}.
+ * server-sent-event stream of every run's records (history first), read-only access to finished
+ * runs under `runsRoot`, and the figure files (`*.svg`, `*.png`) of known run directories.
+ * Create with {@link startDashboard}.
  */
 export class DashboardServer {
   readonly #server: Server;
@@ -103,8 +122,8 @@ export class DashboardServer {
    * Starts showing a run; records published through the handle reach every viewer.
    * A run id seen before starts over (a re-subscribed pipeline).
    */
-  run(info: RunInfo): LiveRun {
-    const state: RunState = { json: { info, status: 'running', startedAt: Date.now() }, frames: [] };
+  run(info: RunInfo, options: LiveRunOptions = {}): LiveRun {
+    const state: RunState = { json: { info, status: 'running', startedAt: Date.now() }, frames: [], dir: options.dir };
     this.#runs.set(info.id, state);
     this.#broadcast(sseFrame('run', state.json));
     const current = () => this.#runs.get(info.id) === state;
@@ -123,7 +142,20 @@ export class DashboardServer {
         state.json = { ...state.json, status, message, endedAt: Date.now() };
         this.#broadcast(sseFrame('run', state.json));
       },
+      figure: (name) => {
+        checkFigureName('LiveRun.figure', name);
+        if (current()) this.#broadcast(sseFrame('figure', { run: info.id, name }));
+      },
     };
+  }
+
+  /**
+   * {@link LiveRun.figure} for the run shown under `runId`, for code that holds the server and the
+   * run's id but not its handle (the `dashboard` operator creates the handle). No-op for an unknown run.
+   */
+  figure(runId: string, name: string): void {
+    checkFigureName('DashboardServer.figure', name);
+    if (this.#runs.has(runId)) this.#broadcast(sseFrame('figure', { run: runId, name }));
   }
 
   /** Ends every event stream and stops listening. */
@@ -173,7 +205,52 @@ export class DashboardServer {
       const data: RunDataJson = await readRun(dir.path);
       return sendJson(res, data);
     }
+    if (path.startsWith('/api/figures/')) {
+      const ref = path.slice('/api/figures/'.length);
+      const run = await this.#runDir(ref);
+      if (!run) return send(res, 404, 'text/plain; charset=utf-8', 'no such run\n');
+      return sendJson(res, run.dir ? await listFigures(run.dir, (name) => figureUrl(ref, name)) : []);
+    }
+    if (path.startsWith('/api/figure/')) {
+      const rest = path.slice('/api/figure/'.length);
+      const cut = rest.lastIndexOf('/');
+      const name = rest.slice(cut + 1);
+      const run = cut > 0 && isFigureName(name) ? await this.#runDir(rest.slice(0, cut)) : null;
+      let body: Buffer | null = null;
+      try {
+        body = run?.dir ? await readFigure(run.dir, name) : null;
+      } catch (err) {
+        if (err instanceof RangeError) return send(res, 413, 'text/plain; charset=utf-8', `${err.message}\n`);
+        throw err;
+      }
+      if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'no such figure\n');
+      return send(res, 200, figureType(name), body, false, FIGURE_CSP);
+    }
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  /**
+   * The directory of the run a figure URL names: `live/<run-id>` (a run shown live; its directory
+   * as given to {@link run}, else found under `runsRoot`) or `finished/<id>` (an id of the finished
+   * listing). Null for a run the server does not know; `dir` undefined while a live run has none yet.
+   * The reference is only ever compared with known runs, never turned into a path.
+   */
+  async #runDir(ref: string): Promise<{ dir?: string } | null> {
+    if (ref.startsWith('live/')) {
+      const state = this.#runs.get(ref.slice('live/'.length));
+      if (!state) return null;
+      if (state.dir == null) {
+        const { id, pipeline } = state.json.info;
+        state.dir = (await this.#finished()).find((d) => d.run === id && d.pipeline === pipeline)?.path;
+      }
+      return { dir: state.dir };
+    }
+    if (ref.startsWith('finished/')) {
+      const id = ref.slice('finished/'.length);
+      const found = (await this.#finished()).find((d) => d.id === id);
+      return found ? { dir: found.path } : null;
+    }
+    return null;
   }
 
   #events(req: IncomingMessage, res: ServerResponse): void {
@@ -220,6 +297,13 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
 };
 
+/** A figure opened on its own (not as the page's `<img>`) may style itself and nothing more: no script, no fetches. */
+const FIGURE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+function figureUrl(ref: string, name: string): string {
+  return `/api/figure/${ref.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(name)}`;
+}
+
 /**
  * The decoded path of a request URL, or null for anything that tries to leave the allow-list by
  * spelling (dot segments, encoded or not, backslashes, NUL, bad escapes).
@@ -237,8 +321,8 @@ export function cleanPath(url: string): string | null {
   return path;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headOnly = false): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headOnly = false, csp = SECURITY_HEADERS['Content-Security-Policy']): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Security-Policy': csp, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
   res.end(headOnly ? undefined : body);
 }
 

@@ -48,6 +48,6 @@ export function histogramJson(record: Extract<MetricRecord, { kind: 'histogram' 
  * One server-sent event. `data` is one line of JSON (JSON.stringify never emits raw newlines),
  * so the frame cannot be split or spoofed by values.
  */
-export function sseFrame(event: 'hello' | 'run' | 'scalars' | 'histogram', data: unknown): string {
+export function sseFrame(event: 'hello' | 'run' | 'scalars' | 'histogram' | 'figure', data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

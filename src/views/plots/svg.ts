@@ -56,3 +56,38 @@ export function viridis(t: number): string {
   const f = x - i;
   return '#' + VIRIDIS[i].map((a, j) => Math.round(a + f * (VIRIDIS[i + 1][j] - a)).toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * Ticks of a log axis over positive [lo, hi]: the decades 10^k inside the range (every second,
+ * third… decade when there are more than `maxTicks`); with fewer than two decades inside, the
+ * 1, 2, 5 × 10^k inside it, and round linear ticks if even those are fewer than two.
+ * @example logTicks(0.8, 1200) → [1, 10, 100, 1000]
+ */
+export function logTicks(lo: number, hi: number, maxTicks = 8): number[] {
+  if (!(lo > 0) || !(hi > lo)) return lo > 0 ? [lo] : [];
+  const first = Math.ceil(Math.log10(lo) - 1e-9);
+  const last = Math.floor(Math.log10(hi) + 1e-9);
+  const decade = (k: number) => Number(`1e${k}`); // exact decimal, unlike 10 ** -3
+  if (last - first + 1 >= 2) {
+    const stride = Math.ceil((last - first + 1) / maxTicks);
+    const ticks: number[] = [];
+    for (let k = first; k <= last; k++) if (((k % stride) + stride) % stride === 0) ticks.push(decade(k));
+    return ticks.length >= 2 ? ticks : [decade(first), decade(last)];
+  }
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of [1, 2, 5]) {
+      const t = Number((m * decade(k)).toPrecision(12));
+      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) ticks.push(t);
+    }
+  }
+  return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
+}
+
+/** Ten distinct colours for categories (methods, chains, series): matplotlib's tab10. */
+export const CATEGORICAL: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** The `i`-th categorical colour, cycling. */
+export function categorical(i: number): string {
+  return CATEGORICAL[((i % CATEGORICAL.length) + CATEGORICAL.length) % CATEGORICAL.length];
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -7,8 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createModel, DEFAULT_CONFIG, emergentClassicality } from '../../../pipelines/emergent-classicality.ts';
 import { selectBackend } from '../../../src/backend/selectBackend.ts';
 import { openRun, superviseRun } from '../../../src/sinks/index.ts';
+import { writeFileAtomic } from '../../../src/sinks/writeFileAtomic.ts';
 import { dashboard } from '../../../src/views/dashboard/dashboard.ts';
 import { startDashboard, type DashboardServer } from '../../../src/views/dashboard/dashboardServer.ts';
+import { lineChartSvg } from '../../../src/views/plots/lineChartSvg.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,6 +32,7 @@ interface PageApi {
   __dashboard: {
     runIds(): string[];
     chartData(key: string): (number | null)[][] | null;
+    figures(): { name: string; loaded: boolean }[];
   };
 }
 type Win = Window & PageApi;
@@ -69,7 +72,7 @@ if (!existsSync(CHROMIUM)) {
       await page.goto(server.url);
 
       // The page is open before the run starts: everything it shows arrives live.
-      const outcome = superviseRun(run, emergentClassicality(config, model).pipe(dashboard(server, info)));
+      const outcome = superviseRun(run, emergentClassicality(config, model).pipe(dashboard(server, info, { dir: run.dir })));
       await page.waitForFunction(() => ((window as unknown as Win).__dashboard.chartData('loss')?.[0]?.length ?? 0) > 0, null, { timeout: 60_000 });
       const finished = await outcome;
       model.dispose();
@@ -105,6 +108,17 @@ if (!existsSync(CHROMIUM)) {
       expect(tags).toEqual(['magnetisation', 'm', 'z']);
       await expect(page.locator('#config').textContent()).resolves.toContain('scheme');
 
+      // Figures of the run directory: one announced (shown at once), one found by the page's polling.
+      const figures = () => page.evaluate(() => (window as unknown as Win).__dashboard.figures());
+      const lossSvg = lineChartSvg([{ label: 'loss', x: steps, y: loss }], { title: 'loss (from Parquet)', xLabel: 'step', yLabel: 'loss', logY: true });
+      await writeFileAtomic(join(run.dir, 'loss.svg'), new TextEncoder().encode(lossSvg));
+      server.figure(run.id, 'loss.svg');
+      await page.waitForFunction(() => JSON.stringify((window as unknown as Win).__dashboard.figures()) === JSON.stringify([{ name: 'loss.svg', loaded: true }]));
+      writeFileSync(join(run.dir, 'pixel.png'), Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'));
+      await page.waitForFunction(() => (window as unknown as Win).__dashboard.figures().filter((f) => f.loaded).length === 2, null, { timeout: 10_000 });
+      expect((await figures()).map((f) => f.name)).toEqual(['loss.svg', 'pixel.png']);
+      expect(await page.locator('#figures img[alt="loss.svg"]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(720);
+
       await page.waitForTimeout(400); // one redraw tick, then the picture of the live run
       mkdirSync(dirname(SHOT), { recursive: true });
       await page.screenshot({ path: SHOT, fullPage: true });
@@ -121,6 +135,12 @@ if (!existsSync(CHROMIUM)) {
       expect(both[1]).toEqual(loss);
       expect(both[3]).toEqual(loss);
       expect(await page.evaluate(() => (window as unknown as Win).__dashboard.runIds())).toEqual([run.id, `file:${id}`]);
+      // The opened run is selected: its figures now come from the finished listing, the same files.
+      await page.waitForFunction(() => (window as unknown as Win).__dashboard.figures().filter((f) => f.loaded).length === 2);
+      expect(await page.locator('#figures img').evaluateAll((imgs) => imgs.map((i) => new URL((i as HTMLImageElement).src).pathname))).toEqual([
+        `/api/figure/finished/emergent-classicality/${run.id}/loss.svg`,
+        `/api/figure/finished/emergent-classicality/${run.id}/pixel.png`,
+      ]);
 
       expect(problems).toEqual([]);
       console.info(`dashboard screenshot: ${SHOT}`);

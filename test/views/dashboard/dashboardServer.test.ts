@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, from, lastValueFrom, NEVER, Subject, throwError, toArray } from 'rxjs';
@@ -15,6 +15,7 @@ interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  bytes: Buffer;
 }
 
 /** A raw GET: node:http sends the path exactly as given (no dot-segment normalisation, unlike fetch). */
@@ -22,10 +23,12 @@ function get(server: DashboardServer, path: string, headers: Record<string, stri
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -46,6 +49,34 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const info = { id: 'run-a', pipeline: 'test', total: 200, config: { qubits: 10 } };
 const scalarsOf = (records: MetricRecord[]) => records.filter((r): r is ScalarsRecord => r.kind === 'scalars');
+
+/** A 1 × 1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
+
+/**
+ * An output root with one persisted run whose directory holds figures and things that must not be
+ * served: a hidden file, a non-figure, a folder named like a figure, and links to a file outside.
+ * A `secret.svg` sits in the root and in the pipeline folder, where a traversal would land.
+ */
+async function runWithFigures(): Promise<{ root: string; dir: string; id: string; runId: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'runs-'));
+  dirs.push(root);
+  const run = await openRun({ root, pipeline: 'banana', config: {}, seed: 1, backend: 'cpu' });
+  await lastValueFrom(from(syntheticMetrics(40, 20)).pipe(persist(run), toArray()));
+  await run.close('completed');
+  writeFileSync(join(root, 'secret.svg'), '<svg>SECRET</svg>');
+  writeFileSync(join(root, 'banana', 'secret.svg'), '<svg>SECRET</svg>');
+  writeFileSync(join(run.dir, 'scatter.svg'), SVG);
+  writeFileSync(join(run.dir, 'grid.png'), PNG);
+  writeFileSync(join(run.dir, '.scatter.svg.tmp'), SVG);
+  writeFileSync(join(run.dir, '.hidden.svg'), SVG);
+  writeFileSync(join(run.dir, 'notes.txt'), 'not a figure');
+  mkdirSync(join(run.dir, 'folder.svg'));
+  symlinkSync(join(root, 'secret.svg'), join(run.dir, 'link.svg'));
+  symlinkSync('../../secret.svg', join(run.dir, 'relative.svg'));
+  return { root, dir: run.dir, id: `banana/${run.id}`, runId: run.id };
+}
 
 describe('dashboard server', () => {
   it('binds to 127.0.0.1 by default and serves the page, app and uPlot from its allow-list with a strict CSP', async () => {
@@ -215,5 +246,107 @@ describe('dashboard server', () => {
       ['bad', 'failed', 'loss is NaN at step 40'],
       ['stopped', 'interrupted', null],
     ]);
+  });
+  it('lists a run directory\'s figures in name order and serves them with their content type and a locked-down CSP', async () => {
+    const { root, id } = await runWithFigures();
+    const server = await serve({ runsRoot: root });
+    const list = JSON.parse((await get(server, `/api/figures/finished/${id}`)).body);
+    const enc = id.split('/').map(encodeURIComponent).join('/');
+    expect(list).toEqual([
+      { name: 'grid.png', url: `/api/figure/finished/${enc}/grid.png`, bytes: PNG.length, mtime: expect.any(Number) },
+      { name: 'scatter.svg', url: `/api/figure/finished/${enc}/scatter.svg`, bytes: SVG.length, mtime: expect.any(Number) },
+    ]);
+    const svg = await get(server, list[1].url);
+    expect([svg.status, svg.headers['content-type'], svg.body]).toEqual([200, 'image/svg+xml', SVG]);
+    expect(svg.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
+    expect(svg.headers['x-content-type-options']).toBe('nosniff');
+    const png = await get(server, list[0].url + '?v=123');
+    expect([png.status, png.headers['content-type']]).toEqual([200, 'image/png']);
+    expect(png.bytes.equals(PNG)).toBe(true);
+    expect((await get(server, '/api/figures/finished/banana/nope')).status).toBe(404);
+  });
+
+  it('serves figures only from inside known run directories: traversal, absolute paths, encoded slashes, links and hidden files get 400 or 404', async () => {
+    const { root, dir, id, runId } = await runWithFigures();
+    const server = await serve({ runsRoot: root });
+    server.run({ id: runId, pipeline: 'banana' }, { dir });
+    const enc = encodeURIComponent;
+    const attempts = [
+      `/api/figure/finished/${id}/../../secret.svg`,
+      `/api/figure/finished/${id}/..%2F..%2Fsecret.svg`,
+      `/api/figure/finished/${id}/%2e%2e%2f%2e%2e%2fsecret.svg`,
+      `/api/figure/finished/${id}/%2E%2E%5C%2E%2E%5Csecret.svg`,
+      `/api/figure/finished/${id}/link.svg`,
+      `/api/figure/finished/${id}/relative.svg`,
+      `/api/figure/finished/${id}/.hidden.svg`,
+      `/api/figure/finished/${id}/.scatter.svg.tmp`,
+      `/api/figure/finished/${id}/notes.txt`,
+      `/api/figure/finished/${id}/folder.svg`,
+      `/api/figure/finished/${id}/${enc(join(root, 'secret.svg'))}`,
+      `/api/figure/finished/${id}/%00scatter.svg`,
+      `/api/figure/finished/banana/secret.svg`,
+      `/api/figure/finished/${enc(dir)}/scatter.svg`,
+      `/api/figure/finished/${enc(join(root, 'banana'))}/secret.svg`,
+      `/api/figure/finished/${enc(root)}/secret.svg`,
+      `/api/figure/finished//secret.svg`,
+      `/api/figure/finished/secret.svg`,
+      `/api/figure/live/${runId}/../../../secret.svg`,
+      `/api/figure/live/${runId}%2F..%2F..%2F..%2Fsecret.svg`,
+      `/api/figure/live/..%2F..%2Fsecret.svg`,
+      `/api/figure/live/${enc(dir)}/scatter.svg`,
+      `/api/figure/live/${runId}/link.svg`,
+      `/api/figure/live/${runId}/${enc('/etc/passwd')}`,
+      `/api/figure/${enc(dir)}/scatter.svg`,
+      `/api/figure/scatter.svg`,
+      `/api/figures/finished/${id}/..`,
+      `/api/figures/finished/..%2F..`,
+      `/api/figures/live/${enc(dir)}`,
+      `/api/figures/${enc(dir)}`,
+    ];
+    for (const path of attempts) {
+      const r = await get(server, path);
+      expect([path, [400, 404].includes(r.status)]).toEqual([path, true]);
+      expect(r.body).not.toContain('SECRET');
+      expect(r.body).not.toContain('root:');
+    }
+    // The same files by their listed names are served, from the finished listing and the live run alike.
+    expect((await get(server, `/api/figure/finished/${id}/scatter.svg`)).body).toBe(SVG);
+    expect((await get(server, `/api/figure/live/${runId}/scatter.svg`)).body).toBe(SVG);
+  });
+
+  it('a live run shows the figures of its directory (given, or found under runsRoot) and announces new ones', async () => {
+    const { root, dir, runId } = await runWithFigures();
+    const server = await serve({ runsRoot: root });
+    const names = async (ref: string) => JSON.parse((await get(server, `/api/figures/${ref}`)).body).map((f: { name: string }) => f.name);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'run-'));
+    dirs.push(elsewhere);
+    const given = server.run({ id: 'given', pipeline: 'p' }, { dir: elsewhere });
+    const bare = server.run({ id: 'bare', pipeline: 'p' });
+    server.run({ id: runId, pipeline: 'banana' }); // no dir: found under runsRoot by pipeline and id
+    expect(await names('live/given')).toEqual([]);
+    expect(await names('live/bare')).toEqual([]); // known, but no directory yet
+    expect(await names(`live/${runId}`)).toEqual(['grid.png', 'scatter.svg']);
+    expect((await get(server, '/api/figures/live/nope')).status).toBe(404);
+
+    const viewer = new SseClient(server.url);
+    await viewer.until(() => viewer.count('run') === 3);
+    writeFileSync(join(elsewhere, 'kl.svg'), SVG);
+    given.figure('kl.svg');
+    server.figure(runId, 'scatter.svg');
+    server.figure('nope', 'x.svg'); // an unknown run: nothing to tell
+    given.finish('completed');
+    given.figure('kl.svg'); // figures written after the end still count
+    await viewer.until(() => viewer.count('figure') === 3);
+    expect(viewer.events.filter((e) => e.event === 'figure').map((e) => e.data)).toEqual([
+      { run: 'given', name: 'kl.svg' },
+      { run: runId, name: 'scatter.svg' },
+      { run: 'given', name: 'kl.svg' },
+    ]);
+    expect(await names('live/given')).toEqual(['kl.svg']);
+    expect((await get(server, '/api/figure/live/given/kl.svg')).body).toBe(SVG);
+    expect(() => bare.figure('../kl.svg')).toThrow(/LiveRun.figure: name must be a .svg or .png file name directly in the run directory \(no folders, not hidden\), got "..\/kl.svg"/);
+    expect(() => server.figure('given', 'kl.pdf')).toThrow(/DashboardServer.figure: name must be a .svg or .png file name/);
+    viewer.close();
   });
 });

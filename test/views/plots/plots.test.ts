@@ -7,7 +7,8 @@ import type { HistogramRecord, ScalarsRecord } from '../../../src/metrics/record
 import { plots } from '../../../src/views/plots/plots.ts';
 import { niceTicks, viridis } from '../../../src/views/plots/svg.ts';
 import { syntheticMetrics } from '../syntheticMetrics.ts';
-import { parseXml, type XmlElement } from './parseXml.ts';
+import { parseXml } from './parseXml.ts';
+import { all, vertices } from './xmlQuery.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -16,17 +17,6 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-
-function all(el: XmlElement, pred: (e: XmlElement) => boolean, out: XmlElement[] = []): XmlElement[] {
-  if (pred(el)) out.push(el);
-  for (const c of el.children) all(c, pred, out);
-  return out;
-}
-
-/** Vertices of an SVG path made of absolute M/L commands. */
-function vertices(d: string): [number, number][] {
-  return [...d.matchAll(/[ML](-?[\d.]+) (-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
-}
 
 describe('plots', () => {
   it('writes well-formed SVGs at completion: one path per metric with one vertex per finite value', async () => {

@@ -1,13 +1,17 @@
 // qubit-rx dashboard page: plain JS + uPlot, no framework.
 // Data arrives as server-sent events (/api/events): 'hello' (a fresh connection; the history follows),
-// 'run' (a run's info and status), 'scalars' and 'histogram' (metric records). Finished runs are
-// fetched whole from /api/finished/<id> and join the same store, so live and finished runs compare.
+// 'run' (a run's info and status), 'scalars' and 'histogram' (metric records), 'figure' (a figure
+// file of a run was written). Finished runs are fetched whole from /api/finished/<id> and join the
+// same store, so live and finished runs compare. The selected run's figures (*.svg, *.png in its
+// directory) are listed from /api/figures/<live|finished>/<id>, again on 'figure' events and every
+// few seconds while the run is live.
 'use strict';
 
 const PALETTE = ['#1f77b4', '#e6550d', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 const CHART_HEIGHT = 190;
 const HEAT_HEIGHT = 180;
 const REDRAW_MS = 250;
+const FIGURE_POLL_MS = 3000;
 
 /** @type {Map<string, Run>} run key → run; keys are run ids, prefixed for runs opened from files. */
 const runs = new Map();
@@ -86,7 +90,12 @@ function connect() {
     else newRun(json.info.id, json, false);
     // A run that just ended is now on disk in full: offer it in the finished list.
     if (json.status !== 'running') listFinished();
+    if (json.info.id === selected) loadFigures();
     scheduleRedraw();
+  });
+  es.addEventListener('figure', (e) => {
+    const { run } = JSON.parse(e.data);
+    if (run === selected) loadFigures();
   });
   es.addEventListener('scalars', (e) => {
     const rec = JSON.parse(e.data);
@@ -164,6 +173,7 @@ function redraw() {
   renderConfig();
   renderScalars();
   renderHistograms();
+  if (shownFigures.key !== (selected ?? null) && figureKey !== selected) loadFigures();
   const live = [...runs.values()].filter((r) => !r.fromFile);
   const running = live.some((r) => r.json.status === 'running');
   document.title = `${running ? '▶ ' : ''}qubit-rx dashboard`;
@@ -450,6 +460,83 @@ function drawHeatmap(canvas, list, color) {
   g.fillText(`step ${list[n - 1].step} (${n} records)`, left + w, top + h + 5);
 }
 
+// ---- figures of the selected run ----------------------------------------------------------
+
+/** What the figures panel shows: the run, its listing's signature, and one box per file name. */
+const shownFigures = { key: null, signature: null, boxes: new Map() };
+let figureRequest = 0;
+let figureKey = null; // the run the latest request is for
+
+/** The listing of the selected run's figure files; redraws only what changed (a new mtime or size reloads an image). */
+async function loadFigures() {
+  const run = runs.get(selected);
+  const request = ++figureRequest;
+  figureKey = run ? selected : null; // a run that is not (yet) on the page is tried again at the next redraw
+  if (!run) return showFigures(null, []);
+  const ref = run.fromFile ? `finished/${run.key.slice('file:'.length)}` : `live/${run.key}`;
+  let list = [];
+  try {
+    const res = await fetch('/api/figures/' + ref.split('/').map(encodeURIComponent).join('/'));
+    if (res.ok) list = await res.json();
+  } catch {
+    if (request === figureRequest) figureKey = null; // the next redraw or poll tries again
+    return;
+  }
+  if (request === figureRequest) showFigures(run, list);
+}
+
+function showFigures(run, list) {
+  const grid = document.getElementById('figures');
+  const key = run ? run.key : null;
+  const signature = list.map((f) => `${f.name}\u0000${f.mtime}\u0000${f.bytes}`).join('\u0001');
+  if (shownFigures.key === key && shownFigures.signature === signature) return;
+  if (shownFigures.key !== key) {
+    for (const { box } of shownFigures.boxes.values()) box.remove();
+    shownFigures.boxes.clear();
+  }
+  Object.assign(shownFigures, { key, signature });
+  document.getElementById('figures-run').textContent = run ? run.json.info.id : '';
+  const wanted = new Set(list.map((f) => f.name));
+  for (const [name, entry] of shownFigures.boxes) {
+    if (!wanted.has(name)) {
+      entry.box.remove();
+      shownFigures.boxes.delete(name);
+    }
+  }
+  for (const f of list) {
+    let entry = shownFigures.boxes.get(f.name);
+    if (!entry) {
+      const img = el('img', { alt: f.name, decoding: 'async' });
+      const link = el('a', { target: '_blank', rel: 'noopener', title: 'open on its own' }, img);
+      const caption = el('figcaption');
+      const box = el('figure', { className: 'figure' }, link, caption);
+      box.dataset.name = f.name;
+      entry = { box, img, link, caption, version: null };
+      shownFigures.boxes.set(f.name, entry);
+    }
+    const version = `${f.mtime}-${f.bytes}`;
+    if (entry.version !== version) {
+      // The query only defeats caches: the server ignores it.
+      const src = `${f.url}?v=${version}`;
+      entry.img.src = src;
+      entry.link.href = src;
+      entry.caption.textContent = `${f.name} · ${formatBytes(f.bytes)} · ${new Date(f.mtime).toLocaleTimeString()}`;
+      entry.version = version;
+    }
+    grid.append(entry.box); // in the listing's (name) order
+  }
+  let empty = grid.querySelector('.empty');
+  if (list.length === 0 && !empty) grid.append((empty = el('p', { className: 'note empty' })));
+  if (empty) {
+    if (list.length > 0) empty.remove();
+    else empty.textContent = run ? 'no figures in this run’s directory yet' : 'no run selected';
+  }
+}
+
+function formatBytes(n) {
+  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
 // ---- small helpers ------------------------------------------------------------------------
 
 function el(tag, props = {}, ...children) {
@@ -488,6 +575,8 @@ window.__dashboard = {
     const chart = charts.get(key);
     return chart ? chart.plot.data.map((a) => Array.from(a)) : null;
   },
+  /** The figures panel: file names in order, and whether each image has loaded. */
+  figures: () => [...shownFigures.boxes].map(([name, e]) => ({ name, loaded: e.img.complete && e.img.naturalWidth > 0 })),
   openFinished,
 };
 
@@ -510,6 +599,11 @@ setInterval(() => {
   if ([...runs.values()].some((r) => r.json.status === 'running')) scheduleRedraw();
 }, 1000);
 setInterval(listFinished, 15_000);
+setInterval(() => {
+  // A live run's directory may gain figures at any time; a finished run's does not.
+  const run = runs.get(selected);
+  if (run && !run.fromFile) loadFigures();
+}, FIGURE_POLL_MS);
 
 connect();
 listFinished();
