@@ -1,0 +1,16 @@
+export type { Transform } from './transform.ts';
+export { applyKernels, sampleKernels, isLayerKernel, KernelTransform, type LayerKernel, type KernelPass, type ParamValues, type Direction, type ApplyKernelsOptions } from './layerKernel.ts';
+export { jsOp, type JsOpResult } from './jsOp.ts';
+export { Planar, type PlanarOptions, type PlanarParameters } from './planar.ts';
+export { Conditioner, type ConditionerOptions, type ConditionerActivation, type ConditionerPass } from './conditioner.ts';
+export { Coupling, type CouplingOptions, type Elementwise } from './coupling.ts';
+export { AdditiveCoupling } from './additiveCoupling.ts';
+export { AffineCoupling, type AffineCouplingOptions } from './affineCoupling.ts';
+export { rationalQuadraticSpline, type RationalQuadraticSplineOptions } from './rationalQuadraticSpline.ts';
+export { SplineCoupling, type SplineCouplingOptions } from './splineCoupling.ts';
+export { Scaling, type ScalingOptions } from './scaling.ts';
+export { Composite, labelOf } from './composite.ts';
+export { Flow, type FlowOptions } from './flow.ts';
+export { planarFlow, niceFlow, realNvpFlow, splineFlow, type PlanarFlowOptions, type NiceFlowOptions, type RealNvpFlowOptions, type SplineFlowOptions } from './factories.ts';
+export { reverseKl, type ReverseKlOptions, type ReverseKlTerms } from './reverseKl.ts';
+export { targetLogJoint, type TargetDensity } from './targetLogJoint.ts';
