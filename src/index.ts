@@ -32,3 +32,11 @@ export { bimodalityCoefficient } from './stats/bimodality.ts';
 export { fitGaussianMixture2 } from './stats/gaussianMixture2.ts';
 
 export { openRun, persist, superviseRun, guardFinite, type Run } from './sinks/index.ts';
+
+export * from './targets/index.ts';
+export * from './data/index.ts';
+export * from './flows/index.ts';
+export * from './samplers/index.ts';
+export * from './inference/index.ts';
+export { iwaeBound, importanceEss, logMeanExp, flowIwae, type IwaeEstimate } from './objectives/iwae.ts';
+export { trainingSteps } from './objectives/trainingSteps.ts';

@@ -3,6 +3,7 @@ import { sampleCommand } from './sample.ts';
 import { trainCommand } from './train.ts';
 import { sweepCommand } from './sweep.ts';
 import { isingCommand } from './ising.ts';
+import { bananaCommand } from './banana.ts';
 import { plotCommand } from './plot.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
@@ -12,6 +13,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(sweepCommand());
   program.addCommand(sampleCommand());
   program.addCommand(isingCommand());
+  program.addCommand(bananaCommand());
   program.addCommand(plotCommand());
   program.addCommand(dashboardCommand());
 }

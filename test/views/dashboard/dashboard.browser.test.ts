@@ -136,7 +136,11 @@ if (!existsSync(CHROMIUM)) {
       expect(both[3]).toEqual(loss);
       expect(await page.evaluate(() => (window as unknown as Win).__dashboard.runIds())).toEqual([run.id, `file:${id}`]);
       // The opened run is selected: its figures now come from the finished listing, the same files.
-      await page.waitForFunction(() => (window as unknown as Win).__dashboard.figures().filter((f) => f.loaded).length === 2);
+      // Wait for the finished listing itself: the live run's two images are loaded already, so counting loaded ones would race the switch.
+      await page.waitForFunction(() => {
+        const imgs = [...document.querySelectorAll('#figures img')] as HTMLImageElement[];
+        return imgs.length === 2 && imgs.every((i) => i.src.includes('/api/figure/finished/') && i.complete && i.naturalWidth > 0);
+      });
       expect(await page.locator('#figures img').evaluateAll((imgs) => imgs.map((i) => new URL((i as HTMLImageElement).src).pathname))).toEqual([
         `/api/figure/finished/emergent-classicality/${run.id}/loss.svg`,
         `/api/figure/finished/emergent-classicality/${run.id}/pixel.png`,

@@ -1,0 +1,6 @@
+export { StageClock } from './stageClock.ts';
+export { scoreSamples, type ExactReference } from './reference.ts';
+export { fitFlow, drawWeighted, type FitFlowOptions } from './fitFlow.ts';
+export { runMcmc, kernelFactory, type RunMcmcOptions } from './runMcmc.ts';
+export { refineWithMcmc, doublingSchedule, type RefineOptions } from './refineWithMcmc.ts';
+export { bananaFigures, writeBananaFigures } from './bananaFigures.ts';
