@@ -9,6 +9,7 @@
  *   npm run bench -- --scaling                     step time vs N and vs batch (+ bench/scaling.png)
  *   npm run bench -- --memory                      RSS and tf.memory() over 2000 steps of the large config
  *   npm run bench -- --plot bench/results/scaling.json    re-render the plot only
+ *   npm run bench -- --suite banana                seed 003's flows and samplers (bench/banana.ts); --suite all: both
  *   npm run bench -- --tables bench/results/latest.json   re-print the tables of a saved run
  *
  * Prints Markdown tables (steps/s, ms/step median and min–max over repeats, the split between
@@ -218,6 +219,24 @@ function scalingTable(points: ScalingPoint[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// `npm run bench -- --suite banana` (seed 003's flows and samplers) or `--suite all`: the banana
+// benchmark is its own script, run here in a child so its options pass through unchanged.
+const suiteAt = process.argv.indexOf('--suite');
+if (suiteAt >= 0) {
+  const suite = process.argv[suiteAt + 1];
+  const rest = process.argv.slice(2).filter((_, i) => i !== suiteAt - 2 && i !== suiteAt - 1);
+  if (suite !== 'vae' && suite !== 'banana' && suite !== 'all') {
+    process.stderr.write(`error: --suite must be vae, banana or all (got ${suite ?? 'nothing'})\n`);
+    process.exit(2);
+  }
+  if (suite !== 'vae') {
+    const run = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: 'inherit' }).status ?? 1;
+    const vae = suite === 'all' ? run('run.ts', rest) : 0;
+    process.exit(vae || run('banana.ts', suite === 'all' ? [] : rest));
+  }
+  process.argv.splice(suiteAt, 2);
+}
 
 const opts = parseArgs(process.argv.slice(2), {
   configs: CONFIGS.map((c) => c.name).join(','), repeats: '3', 'steps-scale': '1', variants: 'all',

@@ -63,6 +63,16 @@ export function drawWeighted(flow: Flow, target: Target, n: number, rng: Rng, ch
   return { theta, logQ, logW };
 }
 
+/**
+ * The optimiser `fitFlow` trains with: Adam, run on the host where tensors live in host memory
+ * (wasm, cpu) — a flow on a 2-D posterior has a few hundred parameters, and there ~30 kernel
+ * launches of the device update cost more than its arithmetic.
+ */
+export function flowOptimizer(flow: Flow, lr: number): Adam {
+  const backend = tf.getBackend();
+  return new Adam(variablesOf(flow), { lr, host: backend === 'wasm' || backend === 'cpu' });
+}
+
 /** Mean and standard error of log weights: the ELBO estimate. */
 function meanAndSe(v: Float64Array): { mean: number; se: number } {
   let s = 0;
@@ -103,7 +113,7 @@ export function fitFlow(flow: Flow, target: Target, ref: ExactReference, clock: 
     const trainRng = root.fork();
     const evalRng = root.fork();
     const stepSeed = root.nextUint32();
-    const adam = new Adam(variablesOf(flow), { lr: options.lr });
+    const adam = flowOptimizer(flow, options.lr);
     const started = performance.now();
     let trainMs = 0;
 

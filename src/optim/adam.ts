@@ -6,6 +6,15 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /**
+   * Run the update in JavaScript on the host instead of as TF.js kernels: read each gradient,
+   * update float32 moments kept in typed arrays, write each variable back. On wasm and cpu the
+   * tensors live in host memory already, and for a model of a few hundred parameters (a flow on a
+   * 2-D posterior) the ~30 kernel launches of the device update cost more than the arithmetic:
+   * measured 0.28 of a 0.9 ms planar-flow step. Off by default: on a GPU backend every step would
+   * copy the parameters to the host and back.
+   */
+  host?: boolean;
 }
 
 export interface AdamState {
@@ -37,8 +46,11 @@ export class Adam {
   /** Parameter count per variable, in the optimiser's variable order. */
   private readonly sizes: number[];
   /** Flat first and second moments, shape [Σ sizes]. */
-  private readonly m: Variable;
-  private readonly v: Variable;
+  private readonly m: Variable | null;
+  private readonly v: Variable | null;
+  /** Host-side moments (the `host` option), flat over all variables. */
+  private readonly hm: Float32Array | null;
+  private readonly hv: Float32Array | null;
 
   constructor(readonly variables: readonly Variable[], options: AdamOptions = {}) {
     this.lr = options.lr ?? 1e-3;
@@ -51,8 +63,11 @@ export class Adam {
     }
     this.sizes = variables.map((x) => x.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
-    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    const host = options.host ?? false;
+    this.m = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.v = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.hm = host ? new Float32Array(total) : null;
+    this.hv = host ? new Float32Array(total) : null;
   }
 
   get step(): number {
@@ -72,12 +87,17 @@ export class Adam {
     const bc2 = 1 - this.beta2 ** this.t;
     const stepSize = this.lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
+    if (this.hm && this.hv) {
+      this.applyOnHost(grads, stepSize, sqrtBc2);
+      return;
+    }
+    const [mv, vv] = [this.m!, this.v!];
     tf.tidy(() => {
       const g = grads.length === 1 ? tf.reshape(grads[0], [-1]) : tf.concat(grads.map((x) => tf.reshape(x, [-1])));
-      const m = tf.add(tf.mul(this.m, this.beta1), tf.mul(g, 1 - this.beta1));
-      const v = tf.add(tf.mul(this.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-      this.m.assign(m);
-      this.v.assign(v);
+      const m = tf.add(tf.mul(mv, this.beta1), tf.mul(g, 1 - this.beta1));
+      const v = tf.add(tf.mul(vv, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+      mv.assign(m);
+      vv.assign(v);
       const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2), this.eps);
       const update = tf.mul(tf.div(m, denom), stepSize);
       const parts = this.variables.length === 1 ? [update] : tf.split(update, this.sizes);
@@ -85,8 +105,29 @@ export class Adam {
     });
   }
 
+  /** The same update element by element, in float32 storage with float64 arithmetic. */
+  private applyOnHost(grads: readonly Tensor[], stepSize: number, sqrtBc2: number): void {
+    const m = this.hm!, v = this.hv!;
+    const { beta1, beta2, eps } = this;
+    let offset = 0;
+    this.variables.forEach((x, i) => {
+      const g = grads[i].dataSync();
+      const next = Float32Array.from(x.dataSync() as Float32Array);
+      for (let k = 0; k < next.length; k++) {
+        const j = offset + k;
+        const mj = (m[j] = beta1 * m[j] + (1 - beta1) * g[k]);
+        const vj = (v[j] = beta2 * v[j] + (1 - beta2) * g[k] * g[k]);
+        next[k] -= stepSize * (mj / (Math.sqrt(vj) / sqrtBc2 + eps));
+      }
+      offset += next.length;
+      tf.tidy(() => x.assign(tf.tensor(next, x.shape, 'float32')));
+    });
+  }
+
   state(): AdamState {
-    return { step: this.t, m: this.unflatten(this.m.dataSync() as Float32Array), v: this.unflatten(this.v.dataSync() as Float32Array) };
+    const m = this.hm ?? (this.m!.dataSync() as Float32Array);
+    const v = this.hv ?? (this.v!.dataSync() as Float32Array);
+    return { step: this.t, m: this.unflatten(Float32Array.from(m)), v: this.unflatten(Float32Array.from(v)) };
   }
 
   load(state: AdamState): void {
@@ -99,20 +140,26 @@ export class Adam {
       });
     }
     this.t = state.step;
+    const total = this.sizes.reduce((a, b) => a + b, 0);
     const flat = (parts: Float32Array[]) => {
-      const out = new Float32Array(this.m.size);
+      const out = new Float32Array(total);
       let offset = 0;
       parts.forEach((a) => { out.set(a, offset); offset += a.length; });
       return out;
     };
+    if (this.hm && this.hv) {
+      this.hm.set(flat(state.m));
+      this.hv.set(flat(state.v));
+      return;
+    }
     tf.tidy(() => {
-      this.m.assign(tf.tensor1d(flat(state.m)));
-      this.v.assign(tf.tensor1d(flat(state.v)));
+      this.m!.assign(tf.tensor1d(flat(state.m)));
+      this.v!.assign(tf.tensor1d(flat(state.v)));
     });
   }
 
   dispose(): void {
-    tf.dispose([this.m, this.v]);
+    if (this.m && this.v) tf.dispose([this.m, this.v]);
   }
 
   private unflatten(flat: Float32Array): Float32Array[] {
