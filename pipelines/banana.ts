@@ -66,6 +66,8 @@ export interface BananaConfig {
   /** Adapt step size and diagonal mass matrix during warm-up (Stan's windows). */
   adapt: boolean;
   maxTreeDepth: number;
+  /** Target acceptance of the step-size adaptation (Stan's adapt_delta). */
+  targetAcceptance: number;
   /** Particles moved by HMC from each flow's samples (0: no refine stage). */
   refineParticles: number;
   /** Transitions of the refine stage (distance measured at 0, 1, 2, 4, … up to this). */
@@ -96,6 +98,7 @@ export const DEFAULT_CONFIG: BananaConfig = {
   stepSize: 0.05,
   adapt: true,
   maxTreeDepth: 10,
+  targetAcceptance: 0.8,
   refineParticles: 2000,
   refineTransitions: 128,
   seed: 1,
@@ -177,6 +180,7 @@ export function bananaPipeline(setup: BananaSetup): Observable<MetricRecord> {
           stepSize: config.stepSize,
           adapt: config.adapt,
           maxTreeDepth: config.maxTreeDepth,
+          targetAcceptance: config.targetAcceptance,
           every: config.every,
           seed,
           priorScale: config.priorScale,

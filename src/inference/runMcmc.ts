@@ -23,6 +23,8 @@ export interface RunMcmcOptions {
   /** Stan's window adaptation of step size and diagonal mass during warm-up. */
   adapt: boolean;
   maxTreeDepth: number;
+  /** Dual averaging's target acceptance δ (Stan's adapt_delta, default 0.8); raise it when there are divergences. */
+  targetAcceptance?: number;
   every: number;
   seed: number;
   /** Chains start at independent prior draws θ ~ N(0, s² I): overdispersed, so R̂ means something. */
@@ -83,7 +85,7 @@ export function runMcmc(method: 'hmc' | 'nuts', target: Target, ref: ExactRefere
       params: { stepSize: options.stepSize },
       rng: rng.fork(),
       // NUTS starts from Stan's step-size heuristic; HMC from the given ε (the seed's 0.05), as asked.
-      adaptation: method === 'nuts' ? { target } : undefined,
+      adaptation: { ...(method === 'nuts' ? { target } : {}), targetAcceptance: options.targetAcceptance ?? 0.8 },
     }).pipe(
       map((d: ChainsDraw<KernelInfo>): ScalarsRecord | null => {
         const step = clock.tick();

@@ -39,6 +39,7 @@ type BananaOptions = CommonOptions &
     stepSize: number;
     adapt: boolean;
     maxTreeDepth: number;
+    targetAccept: number;
     refineParticles: number;
     refineTransitions: number;
     flushInterval: number;
@@ -76,6 +77,7 @@ export function bananaCommand(): Command {
     .option('--step-size <ε>', 'initial leapfrog step size, fixed with --no-adapt (a number > 0 and ≤ 10)', positive(10), d.stepSize)
     .option('--no-adapt', "keep ε and a unit mass matrix fixed (the seed's HMC) instead of Stan's warm-up adaptation")
     .option('--max-tree-depth <n>', 'NUTS maximum tree depth (an integer in [1, 15])', int(1, 15), d.maxTreeDepth)
+    .option('--target-accept <δ>', "acceptance the step-size adaptation aims at, Stan's adapt_delta (a number > 0 and ≤ 0.99); raise it when there are divergences", positive(0.99), d.targetAcceptance)
     .option('--refine-particles <n>', 'particles HMC moves from each flow\'s samples (an integer ≥ 0; 0: no refine stage)', int(0), d.refineParticles)
     .option('--refine-transitions <n>', 'HMC transitions of the refine stage (an integer in [1, 4096])', int(1, 4096), d.refineTransitions)
     .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', positive(), 2);
@@ -115,6 +117,7 @@ export function bananaCommand(): Command {
       stepSize: opts.stepSize,
       adapt: opts.adapt,
       maxTreeDepth: opts.maxTreeDepth,
+      targetAcceptance: opts.targetAccept,
       refineParticles: opts.refineParticles,
       refineTransitions: opts.refineTransitions,
       seed: opts.seed,
