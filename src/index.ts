@@ -40,3 +40,6 @@ export * from './samplers/index.ts';
 export * from './inference/index.ts';
 export { iwaeBound, importanceEss, logMeanExp, flowIwae, type IwaeEstimate } from './objectives/iwae.ts';
 export { trainingSteps } from './objectives/trainingSteps.ts';
+export * from './models/image/index.ts';
+export { sampleLatents, iwaeObjective, iwaeLogLikelihood } from './objectives/iwaeObjective.ts';
+export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './checkpoint/safetensors.ts';

@@ -6,3 +6,4 @@ export { Normal } from './normal.ts';
 export { KLRegistry, klDivergence, klNormalNormal, klRegistry, klStandardNormal } from './kl.ts';
 export { monteCarloKL } from './monteCarloKL.ts';
 export type { ParamLike } from './parameter.ts';
+export { Bernoulli } from './bernoulli.ts';

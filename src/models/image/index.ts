@@ -1,0 +1,17 @@
+export type { ImageDecoder, ImageEncoder } from './contracts.ts';
+export { PixelLikelihood, type ImageDecoding, type PixelDistribution, type PixelLikelihoodOptions } from './pixelLikelihood.ts';
+export { MlpEncoder, type MlpEncoderOptions } from './mlpEncoder.ts';
+export { MlpDecoder, type MlpDecoderOptions } from './mlpDecoder.ts';
+export { ConvEncoder, type ConvEncoderOptions } from './convEncoder.ts';
+export { ConvDecoder, type ConvDecoderOptions } from './convDecoder.ts';
+export { Conv2D, type Conv2DOptions } from './conv2dLayer.ts';
+export { Conv2DTranspose, type Conv2DTransposeOptions } from './conv2dTransposeLayer.ts';
+export { conv2dSame, type Conv2dSameOptions } from './conv2dSame.ts';
+export { dense, type DenseOptions } from './dense.ts';
+export { transposedConv } from './transposedConv.ts';
+export type { Activation } from './activation.ts';
+export { conv2dTransposeSame, type Conv2dTransposeSameOptions } from './conv2dTransposeSame.ts';
+export { conv2dFilterGrad } from './conv2dFilterGrad.ts';
+export { samePadding } from './samePadding.ts';
+export { glorotUniform, kerasDense } from './kerasInit.ts';
+export { imageVae, parameterCount, type ImageArchitecture, type ImageVae, type ImageVaeOptions } from './imageVae.ts';
