@@ -61,7 +61,7 @@ const VARIANTS: Variant[] = [
   torch('planar', 1, 'vectorised'),
   torch('planar', 2, 'vectorised'),
   torch('planar', 1, 'loop'),
-  ours('realnvp', 'ours (product: conditioners [16, 16] tanh)', ['--mode', 'realnvp']),
+  ours('realnvp', 'ours (product: conditioners [8, 8] relu, the default)', ['--mode', 'realnvp']),
   ours('realnvp', 'ours, the same step in a bare loop', ['--mode', 'realnvp', '--path', 'loop']),
   ours('realnvp', "ours, seed-sized conditioners ([5] relu), product path", ['--mode', 'realnvp', '--hidden', '5', '--activation', 'relu']),
   torch('realnvp', 1, 'vectorised'),

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { tap } from 'rxjs';
 import { bananaPipeline, createBanana, DEFAULT_CONFIG, METHODS, totalSteps, type BananaConfig, type BananaMethod } from '../../../pipelines/banana.ts';
@@ -56,7 +56,7 @@ export function bananaCommand(): Command {
   const positive = (max?: number) => numberIn({ min: 0, exclusiveMin: true, max });
   const cmd = new Command('banana')
     .description('normalising flows, HMC and NUTS on the banana posterior of seed 003, each scored against the exact posterior')
-    .option('--method <m,...>', `methods to run, in order: ${METHODS.join(', ')}`, listOf(METHODS), d.methods)
+    .addOption(new Option('--method <m,...>', `methods to run, in order: ${METHODS.join(', ')}`).argParser(listOf(METHODS)).default(d.methods, 'all six'))
     .option('--sigma-y <σ>', 'likelihood scale σ_y of y_i ~ N(θ₁ + θ₂², σ_y²) (a number > 0)', positive(), d.sigmaY)
     .option('--prior-scale <s>', 'prior θ ~ N(0, s² I) (a number > 0)', positive(), d.priorScale)
     .option('--points <n>', 'generated data points y = 1 + 2ξ when no --data is given (an integer in [1, 1000000])', int(1, 1_000_000), d.points)
