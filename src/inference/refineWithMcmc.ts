@@ -1,4 +1,4 @@
-import { defer, from, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Flow } from '../flows/flow.ts';
 import type { MetricRecord, TableRowRecord } from '../metrics/records.ts';
 import { Rng } from '../random/rng.ts';
@@ -40,47 +40,77 @@ export function doublingSchedule(last: number): number[] {
  * binned_kl_floor: the binned KL of as many exact draws, the estimator's bias floor.
  */
 export function refineWithMcmc(flows: ReadonlyArray<{ name: string; flow: Flow }>, target: Target, ref: ExactReference, options: RefineOptions): Observable<MetricRecord> {
-  return defer(() => {
+  return new Observable<MetricRecord>((subscriber) => {
     const root = new Rng(options.seed);
     const schedule = doublingSchedule(options.transitions);
     const kernel = hmc(target, { stepSize: options.stepSize, numSteps: options.leapfrogSteps });
-    const rows: TableRowRecord[] = [];
     // The plug-in binned KL of a finite cloud is biased upward: exact draws of the same size show the floor a perfect sampler would reach.
     const floor = binnedKl(ref.exact.sampleExact(options.particles, root.fork()), ref.grid);
-    for (const { name, flow } of flows) {
-      const rng = root.fork();
-      const { theta, logW } = drawWeighted(flow, target, options.particles, rng);
-      let klExact = 0;
-      for (const w of logW) klExact -= w;
-      klExact = klExact / logW.length + ref.logEvidence;
-      const states: HmcState[] = [];
-      for (let i = 0; i < options.particles; i++) states.push(kernel.init(theta.subarray(2 * i, 2 * i + 2).slice()));
-      const cloud = new Float64Array(theta);
-      let done = 0;
-      for (const t of schedule) {
-        let accepted = 0;
-        for (; done < t; done++) {
-          accepted = 0;
-          for (let i = 0; i < states.length; i++) {
-            const { state, info } = kernel.step(rng, states[i]);
-            states[i] = state;
-            accepted += info.acceptance;
-          }
+    // The work as a list of steps — start a flow's cloud, or move every particle once — run in chunks of a
+    // few milliseconds between event-loop turns, so progress renders and Ctrl-C stops it promptly.
+    const steps = flows.flatMap(({ name, flow }) => {
+      const state = { rng: root, states: [] as HmcState[], cloud: new Float64Array(0), klExact: 0, accepted: 0, done: 0 };
+      const start = () => {
+        state.rng = root.fork();
+        const { theta, logW } = drawWeighted(flow, target, options.particles, state.rng);
+        let mean = 0;
+        for (const w of logW) mean += w;
+        state.klExact = ref.logEvidence - mean / logW.length;
+        state.states = Array.from({ length: options.particles }, (_, i) => kernel.init(theta.slice(2 * i, 2 * i + 2)));
+        state.cloud = new Float64Array(theta);
+      };
+      const move = () => {
+        state.accepted = 0;
+        for (let i = 0; i < state.states.length; i++) {
+          const { state: next, info } = kernel.step(state.rng, state.states[i]);
+          state.states[i] = next;
+          state.accepted += info.acceptance;
         }
-        states.forEach((s, i) => cloud.set(s.position, 2 * i));
-        rows.push({
+        state.done++;
+      };
+      const score = (t: number) => {
+        state.states.forEach((s, i) => state.cloud.set(s.position, 2 * i));
+        subscriber.next({
           kind: 'row',
           table: 'refine',
           row: {
             method: name,
             transitions: t,
-            ...scoreSamples(cloud, ref),
+            ...scoreSamples(state.cloud, ref),
             binned_kl_floor: floor,
-            ...(t > 0 ? { acceptance: accepted / states.length } : { kl_exact: klExact }),
+            ...(t > 0 ? { acceptance: state.accepted / state.states.length } : { kl_exact: state.klExact }),
           },
-        });
+        } satisfies TableRowRecord);
+      };
+      const out: Array<() => void> = [start];
+      let done = 0;
+      for (const t of schedule) {
+        for (; done < t; done++) out.push(move);
+        out.push(() => score(t));
       }
-    }
-    return from(rows);
+      return out;
+    });
+    let next = 0;
+    let handle: ReturnType<typeof setImmediate> | undefined;
+    const chunk = () => {
+      handle = undefined;
+      const deadline = performance.now() + 10;
+      try {
+        while (next < steps.length && !subscriber.closed) {
+          steps[next++]();
+          if (performance.now() >= deadline) break;
+        }
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      if (subscriber.closed) return;
+      if (next >= steps.length) subscriber.complete();
+      else handle = setImmediate(chunk);
+    };
+    handle = setImmediate(chunk);
+    return () => {
+      if (handle !== undefined) clearImmediate(handle);
+    };
   });
 }
