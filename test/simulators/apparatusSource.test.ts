@@ -106,7 +106,8 @@ describe('apparatusSource', () => {
     const app = new CountingApparatus({ ...config, qubits: 1 });
     let completed = false;
     const sub = apparatusSource(app, { batch: 1, rng: new Rng(7), count: 1_000_000 }).subscribe({ complete: () => (completed = true) });
-    const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(app.produced), 0));
+    // 20 ms, not 0: a 0 ms timer can fall due before the first check phase runs a batch (seen under load).
+    const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(app.produced), 20));
     sub.unsubscribe();
     expect(completed).toBe(false);
     expect(atTimer).toBeGreaterThan(0);
