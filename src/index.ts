@@ -17,6 +17,7 @@ export { variablesOf, type Module } from './nn/module.ts';
 export { Adam, type AdamOptions } from './optim/adam.ts';
 
 export { toTensor, type Sample } from './operators/toTensor.ts';
+export { imagesToTensor, type ImageSample } from './operators/imagesToTensor.ts';
 export { encode } from './operators/encode.ts';
 export { sampleLatent, type Plan } from './operators/sampleLatent.ts';
 export { decode } from './operators/decode.ts';
@@ -41,5 +42,7 @@ export * from './inference/index.ts';
 export { iwaeBound, importanceEss, logMeanExp, flowIwae, type IwaeEstimate } from './objectives/iwae.ts';
 export { trainingSteps } from './objectives/trainingSteps.ts';
 export * from './models/image/index.ts';
-export { sampleLatents, iwaeObjective, iwaeLogLikelihood } from './objectives/iwaeObjective.ts';
+export { sampleLatents, iwaeObjective, iwaeLogLikelihood, iwaeLogLikelihoods } from './objectives/iwaeObjective.ts';
+export { imageVaeTerms, type ImageVaeStepTerms } from './metrics/imageVaeTerms.ts';
+export { principalAxes } from './stats/principalAxes.ts';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './checkpoint/safetensors.ts';

@@ -25,18 +25,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * Gradients are the plain reparameterised IWAE gradient (no DReG correction).
  */
 
-/**
- * z_k ~ q(z|x), k = 1 … K, by reparameterisation (gradients reach the encoder): adds z [K, batch, zDim].
- * The first sample of `rsample([K])` is `sampleLatent`'s z for the same generator state, so
- * K = 1 reproduces the ELBO pipeline's draw.
- *
- * (The K-sample sibling of operators/sampleLatent.ts; it lives here, with the objective it feeds.)
- */
-export function sampleLatents<T extends { q: Normal }>(options: { k: number; rng: Rng }): OperatorFunction<T, T & { z: Tensor }> {
-  const { k, rng } = options;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`sampleLatents: k must be an integer ≥ 1 (got ${k})`);
-  return map((ctx) => ({ ...ctx, z: ctx.q.rsample([k], rng) }));
-}
+// sampleLatents lives with the other latent stages; re-exported here, beside the objective it feeds.
+export { sampleLatents } from '../operators/sampleLatents.ts';
 
 export interface IwaeTerms {
   /** −Σ_batch L_K(x), a scalar: what the optimiser minimises. */
@@ -100,7 +90,7 @@ export interface IwaeLogLikelihood {
   nll: number;
   /** Standard error of `nll` over records: sd of L_K(x) / √n (NaN with one record). */
   standardError: number;
-  /** L_K(x) per record, float64 log-mean-exp of its K log weights, shape [n]. */
+  /** L_K(x) per record, shape [n]: the float64 log-mean-exp of its K log weights (iwaeLogLikelihoods: the mean over its groups of K). */
   bounds: Float64Array;
 }
 
@@ -116,44 +106,116 @@ export interface IwaeLogLikelihood {
  *   const { nll } = iwaeLogLikelihood({ encoder, decoder }, fixedBinarizedTestSet(test), { k: 5000, rng: new Rng(0) });
  */
 export function iwaeLogLikelihood(
-  model: { encoder: { apply(x: Tensor): Encoding }; decoder: { apply(z: Tensor): { p: Distribution } } },
+  model: IwaeModel,
   data: Pick<ImageDataset, 'n' | 'rows' | 'cols' | 'images' | 'name'>,
   options: IwaeLogLikelihoodOptions,
 ): IwaeLogLikelihood {
-  const { k, rng } = options;
-  const chunk = options.chunk ?? 512;
+  const { k } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`iwaeLogLikelihood: k must be an integer ≥ 1 (got ${k})`);
-  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`iwaeLogLikelihood: chunk must be an integer ≥ 1 (got ${chunk})`);
-  if (data.n < 1) throw new RangeError(`iwaeLogLikelihood: ${data.name} has no records`);
+  const bounds = new Float64Array(data.n);
+  forEachRecordLogWeights('iwaeLogLikelihood', model, data, k, options, (r, logW) => {
+    bounds[r] = logMeanExp(logW);
+  });
+  return summarise(k, bounds);
+}
+
+export interface IwaeLogLikelihoodsOptions extends Omit<IwaeLogLikelihoodOptions, 'k'> {
+  /** The K of the bounds L_K to estimate, each an integer in [1, max K]; max K samples are drawn per record. */
+  ks: readonly number[];
+}
+
+/**
+ * Test NLLs for several K from one set of draws: max K log weights per record (drawn exactly as
+ * iwaeLogLikelihood draws them for k = max K), and for each K the record's L_K estimated as the
+ * mean over its ⌊max K / K⌋ disjoint groups of K consecutive weights of log (1/K) Σ_group w —
+ * unbiased for L_K, and far less noisy than one group (L_1 is the mean of all max K single-sample
+ * ELBOs). When each K divides the next (1, 10, 100, 1000, 5000), the groups nest, and since a log-mean-exp
+ * over a union of groups is ≥ the mean of the groups' log-mean-exps (concavity of log), every
+ * record's estimates are ordered exactly: L_1 ≤ L_10 ≤ … ≤ L_max — what the bound guarantees in
+ * expectation, visible here without Monte Carlo noise.
+ *
+ * @returns one estimate per K, in the order of `ks`; `bounds` are the per-record L_K estimates
+ * @example
+ *   const [l1, l10, l100] = iwaeLogLikelihoods({ encoder, decoder }, testB, { ks: [1, 10, 100], rng: new Rng(0) });
+ *   l100.nll <= l1.nll;   // true
+ */
+export function iwaeLogLikelihoods(
+  model: IwaeModel,
+  data: Pick<ImageDataset, 'n' | 'rows' | 'cols' | 'images' | 'name'>,
+  options: IwaeLogLikelihoodsOptions,
+): IwaeLogLikelihood[] {
+  const { ks } = options;
+  if (ks.length === 0) throw new RangeError('iwaeLogLikelihoods: ks must name at least one K (got [])');
+  for (const k of ks) if (!Number.isInteger(k) || k < 1) throw new RangeError(`iwaeLogLikelihoods: every K must be an integer ≥ 1 (got ${k} in [${ks.join(', ')}])`);
+  const kmax = Math.max(...ks);
+  const bounds = ks.map(() => new Float64Array(data.n));
+  forEachRecordLogWeights('iwaeLogLikelihoods', model, data, kmax, options, (r, logW) => {
+    ks.forEach((k, j) => {
+      const groups = Math.floor(kmax / k);
+      let s = 0;
+      for (let g = 0; g < groups; g++) s += logMeanExp(logW.subarray(g * k, (g + 1) * k));
+      bounds[j][r] = s / groups;
+    });
+  });
+  return ks.map((k, j) => summarise(k, bounds[j]));
+}
+
+/** What the estimators need of a VAE: an encoder and a decoder. */
+type IwaeModel = { encoder: { apply(x: Tensor): Encoding }; decoder: { apply(z: Tensor): { p: Distribution } } };
+
+/**
+ * Draws k log weights for every record of `data`, in bounded memory, and hands each record's
+ * (float64, in draw order) to `onRecord` — the loop both estimators share, so that they draw the
+ * same samples from the same generator state.
+ */
+function forEachRecordLogWeights(
+  fn: string,
+  model: IwaeModel,
+  data: Pick<ImageDataset, 'n' | 'rows' | 'cols' | 'images' | 'name'>,
+  k: number,
+  options: { rng: Rng; chunk?: number },
+  onRecord: (record: number, logW: Float64Array) => void,
+): void {
+  const { rng } = options;
+  const chunk = options.chunk ?? 512;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`${fn}: chunk must be an integer ≥ 1 (got ${chunk})`);
+  if (data.n < 1) throw new RangeError(`${fn}: ${data.name} has no records`);
   const pixels = data.rows * data.cols;
   // Either several records share a pass (K < chunk) or one record's samples span several passes.
   const samplesPerPass = Math.min(k, chunk);
   const recordsPerPass = Math.max(1, Math.floor(chunk / samplesPerPass));
-  const bounds = new Float64Array(data.n);
   const logW = new Float64Array(recordsPerPass * k);
   for (let start = 0; start < data.n; start += recordsPerPass) {
     const b = Math.min(recordsPerPass, data.n - start);
     const x = tf.tensor2d(data.images.subarray(start * pixels, (start + b) * pixels), [b, pixels]);
     const encoding = model.encoder.apply(x);
     const { q } = encoding;
-    for (let s = 0; s < k; s += samplesPerPass) {
-      const m = Math.min(samplesPerPass, k - s);
-      const w = tf.tidy(() => {
-        const z = q.sample([m], rng);
-        return logImportanceWeights(x, z, model.decoder.apply(z).p, q);
-      });
-      const values = w.dataSync(); // [m, b]
-      w.dispose();
-      for (let i = 0; i < m; i++) for (let r = 0; r < b; r++) logW[r * k + s + i] = values[i * b + r];
+    try {
+      for (let s = 0; s < k; s += samplesPerPass) {
+        const m = Math.min(samplesPerPass, k - s);
+        const w = tf.tidy(() => {
+          const z = q.sample([m], rng);
+          return logImportanceWeights(x, z, model.decoder.apply(z).p, q);
+        });
+        const values = w.dataSync(); // [m, b]
+        w.dispose();
+        for (let i = 0; i < m; i++) for (let r = 0; r < b; r++) logW[r * k + s + i] = values[i * b + r];
+      }
+    } finally {
+      tf.dispose([x, ...tensorsIn(encoding)]);
     }
-    tf.dispose([x, ...tensorsIn(encoding)]);
-    for (let r = 0; r < b; r++) bounds[start + r] = logMeanExp(logW.subarray(r * k, (r + 1) * k));
+    for (let r = 0; r < b; r++) onRecord(start + r, logW.subarray(r * k, (r + 1) * k));
   }
+}
+
+/** NLL and its standard error over records from per-record bounds. */
+function summarise(k: number, bounds: Float64Array): IwaeLogLikelihood {
+  const n = bounds.length;
   let mean = 0;
   for (const v of bounds) mean += v;
-  mean /= data.n;
+  mean /= n;
   let ss = 0;
   for (const v of bounds) ss += (v - mean) ** 2;
-  const standardError = data.n > 1 ? Math.sqrt(ss / (data.n - 1) / data.n) : NaN;
+  const standardError = n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN;
   return { k, nll: -mean, standardError, bounds };
 }

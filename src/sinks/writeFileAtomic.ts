@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -40,4 +41,27 @@ function reasonOf(err: unknown): string {
   const text = err.message.split('\n')[0];
   if (code && text.startsWith(`${code}: `)) return `${text.slice(code.length + 2).replace(/, \w+( '.*')?$/, '')} (${code})`;
   return text;
+}
+
+/**
+ * writeFileAtomic's synchronous twin, for files a synchronous pipeline stage must have on disk
+ * before it emits (an epoch's figures and weights): the same hidden temporary, fsync and rename.
+ *
+ * @throws SinkWriteError naming `path`
+ */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new SinkWriteError(path, err);
+  }
 }

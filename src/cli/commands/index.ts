@@ -4,6 +4,7 @@ import { trainCommand } from './train.ts';
 import { sweepCommand } from './sweep.ts';
 import { isingCommand } from './ising.ts';
 import { bananaCommand } from './banana.ts';
+import { imageVaeCommand } from './image-vae.ts';
 import { plotCommand } from './plot.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(sampleCommand());
   program.addCommand(isingCommand());
   program.addCommand(bananaCommand());
+  program.addCommand(imageVaeCommand());
   program.addCommand(plotCommand());
   program.addCommand(dashboardCommand());
 }

@@ -4,7 +4,7 @@ import { selectBackend } from '../../../src/backend/selectBackend.ts';
 import { tf, type Tensor } from '../../../src/backend/tf.ts';
 import { binarizeStatic } from '../../../src/data/binarize.ts';
 import { subset, type ImageDataset } from '../../../src/data/imageDataset.ts';
-import { minibatches, type Minibatch } from '../../../src/data/minibatches.ts';
+import { minibatches } from '../../../src/data/minibatches.ts';
 import { loadShippedDigits } from '../../../src/data/shippedDigits.ts';
 import type { ImageDecoder, ImageEncoder } from '../../../src/models/image/contracts.ts';
 import { imageVae, type ImageArchitecture } from '../../../src/models/image/imageVae.ts';
@@ -12,7 +12,7 @@ import { MlpDecoder } from '../../../src/models/image/mlpDecoder.ts';
 import { MlpEncoder } from '../../../src/models/image/mlpEncoder.ts';
 import { variablesOf } from '../../../src/nn/module.ts';
 import { iwaeObjective, sampleLatents } from '../../../src/objectives/iwaeObjective.ts';
-import { emitThenDispose } from '../../../src/operators/borrow.ts';
+import { imagesToTensor } from '../../../src/operators/imagesToTensor.ts';
 import { decode } from '../../../src/operators/decode.ts';
 import { elbo } from '../../../src/operators/elbo.ts';
 import { encode } from '../../../src/operators/encode.ts';
@@ -20,18 +20,6 @@ import { minimize, runSync } from '../../../src/operators/minimize.ts';
 import { sampleLatent } from '../../../src/operators/sampleLatent.ts';
 import { Adam } from '../../../src/optim/adam.ts';
 import { Rng } from '../../../src/random/rng.ts';
-
-/** Minibatches → { x: [size, pixels] } tensors, freed once downstream has used them (as toTensor does for apparatus batches). */
-function imagesToTensor(pixels: number): OperatorFunction<Minibatch, { step: number; x: Tensor }> {
-  return (source) => new Observable((subscriber) => source.subscribe({
-    next(b) {
-      const x = tf.tensor2d(b.images, [b.size, pixels]);
-      emitThenDispose(subscriber, { step: b.step, x }, [x]);
-    },
-    error: (e) => subscriber.error(e),
-    complete: () => subscriber.complete(),
-  }));
-}
 
 /** Mean −ELBO per record on fixed binary images, averaged over `draws` fixed latent draws (no gradients). */
 function negativeElbo(encoder: ImageEncoder, decoder: ImageDecoder, images: Float32Array, n: number, draws = 4): number {
@@ -64,7 +52,7 @@ describe('training the image VAEs with the qubit VAE\'s operators', () => {
     const losses: number[] = [];
     await lastValueFrom(
       minibatches(digits, { batch: 32, epochs: 38, shuffle: true, rng: rng.fork(), binarize: 'dynamic', dropLast: true }).pipe(
-        imagesToTensor(784),
+        imagesToTensor(),
         minimize(forward, adam),
         (source) => new Observable<number>((sub) => source.subscribe({
           next(o) {
