@@ -46,3 +46,4 @@ export { sampleLatents, iwaeObjective, iwaeLogLikelihood, iwaeLogLikelihoods } f
 export { imageVaeTerms, type ImageVaeStepTerms } from './metrics/imageVaeTerms.ts';
 export { principalAxes } from './stats/principalAxes.ts';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './checkpoint/safetensors.ts';
+export * from './energy/index.ts';
