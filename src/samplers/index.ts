@@ -15,3 +15,7 @@ export { windowAdaptation, type WindowAdaptation, type WindowAdaptationOptions, 
 export { welfordInit, welfordAdd, welfordVariance, type WelfordState } from './welford.ts';
 export { sampleChains, runChains, type SampleChainsOptions, type ChainsDraw, type ChainsResult } from './sampleChains.ts';
 export * from './diagnostics/index.ts';
+export { langevinStep, langevinLogProposal } from './langevinStep.ts';
+export { ula, initLangevin, type UlaOptions, type LangevinState } from './ula.ts';
+export { mala, type MalaOptions, type MalaInfo } from './mala.ts';
+export { sgld, polynomialDecay, minibatchGradient, bananaMinibatchGradient, type PerDatumModel, type GradientEstimate, type SgldOptions, type SgldState, type SgldInfo } from './sgld.ts';
