@@ -10,6 +10,7 @@ import { minimize } from '../operators/minimize.ts';
 import { Adam } from '../optim/adam.ts';
 import { Rng } from '../random/rng.ts';
 import type { Target } from '../targets/target.ts';
+import { meanStandardError } from '../stats/meanStandardError.ts';
 import { scoreSamples, type ExactReference } from './reference.ts';
 import type { StageClock } from './stageClock.ts';
 
@@ -73,16 +74,6 @@ export function flowOptimizer(flow: Flow, lr: number): Adam {
   return new Adam(variablesOf(flow), { lr, host: backend === 'wasm' || backend === 'cpu' });
 }
 
-/** Mean and standard error of log weights: the ELBO estimate. */
-function meanAndSe(v: Float64Array): { mean: number; se: number } {
-  let s = 0;
-  for (const x of v) s += x;
-  const mean = s / v.length;
-  let ss = 0;
-  for (const x of v) ss += (x - mean) ** 2;
-  return { mean, se: Math.sqrt(ss / (v.length - 1) / v.length) };
-}
-
 /** L_K for every K, as columns `iwae_K`, `iwae_K_se`. */
 function iwaeColumns(logW: Float64Array, ks: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -116,10 +107,12 @@ export function fitFlow(flow: Flow, target: Target, ref: ExactReference, clock: 
     const adam = flowOptimizer(flow, options.lr);
     const started = performance.now();
     let trainMs = 0;
+    // The last step's large draw serves both its IWAE columns and the summary row: drawn once.
+    let finalW: Float64Array | null = null;
 
     const evaluate = (iteration: number, loss: number): ScalarsRecord => {
       const { logW } = drawWeighted(flow, target, options.evalSamples, evalRng);
-      const { mean, se } = meanAndSe(logW);
+      const { mean, standardError: se } = meanStandardError(logW);
       const values: Record<string, number> = {
         iteration,
         [`${name}_loss`]: loss,
@@ -128,9 +121,11 @@ export function fitFlow(flow: Flow, target: Target, ref: ExactReference, clock: 
         [`${name}_kl`]: ref.logEvidence - mean,
         [`${name}_ess`]: importanceEss(logW),
       };
-      if (options.iwaeEvery > 0 && (iteration % options.iwaeEvery === 0 || iteration === options.steps)) {
+      const last = iteration === options.steps;
+      if (last || (options.iwaeEvery > 0 && iteration % options.iwaeEvery === 0)) {
         const { logW: w } = drawWeighted(flow, target, options.iwaeSamples, evalRng);
-        for (const [k, v] of Object.entries(iwaeColumns(w, options.iwaeKs))) values[`${name}_${k}`] = v;
+        if (last) finalW = w;
+        if (options.iwaeEvery > 0) for (const [k, v] of Object.entries(iwaeColumns(w, options.iwaeKs))) values[`${name}_${k}`] = v;
       }
       return { kind: 'scalars', step: clock.now - 1, wallTime: Date.now(), values };
     };
@@ -155,8 +150,8 @@ export function fitFlow(flow: Flow, target: Target, ref: ExactReference, clock: 
 
     const final$ = defer(() => {
       const seconds = (performance.now() - started) / 1000;
-      const { logW } = drawWeighted(flow, target, options.iwaeSamples, evalRng);
-      const { mean, se } = meanAndSe(logW);
+      const logW = finalW ?? drawWeighted(flow, target, options.iwaeSamples, evalRng).logW;
+      const { mean, standardError: se } = meanStandardError(logW);
       const iwae = iwaeColumns(logW, options.iwaeKs);
       const kept = drawWeighted(flow, target, options.samples, evalRng);
       const summary: TableRowRecord = {

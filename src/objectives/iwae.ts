@@ -1,4 +1,5 @@
 import { tf } from '../backend/tf.ts';
+import { meanStandardError } from '../stats/meanStandardError.ts';
 import type { Flow } from '../flows/flow.ts';
 import { targetLogJoint, type TargetDensity } from '../flows/targetLogJoint.ts';
 import type { Rng } from '../random/rng.ts';
@@ -74,12 +75,7 @@ export function iwaeBound(logWeights: Float64Array | Float32Array, K: number): I
   if (groups < 1) throw new RangeError(`iwaeBound: need at least K = ${K} log weights (got ${logWeights.length})`);
   const values = new Float64Array(groups);
   for (let g = 0; g < groups; g++) values[g] = logMeanExpRange(logWeights, g * K, (g + 1) * K);
-  let mean = 0;
-  for (const v of values) mean += v;
-  mean /= groups;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const standardError = groups > 1 ? Math.sqrt(ss / (groups - 1) / groups) : NaN;
+  const { mean, standardError } = meanStandardError(values);
   return { k: K, estimate: mean, standardError, replicates: groups };
 }
 

@@ -1,4 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
+import { meanStandardError } from '../stats/meanStandardError.ts';
 import { tf, type Tensor } from '../backend/tf.ts';
 import { tensorsIn, tidy } from '../backend/tensors.ts';
 import type { ImageDataset } from '../data/imageDataset.ts';
@@ -210,12 +211,6 @@ function forEachRecordLogWeights(
 
 /** NLL and its standard error over records from per-record bounds. */
 function summarise(k: number, bounds: Float64Array): IwaeLogLikelihood {
-  const n = bounds.length;
-  let mean = 0;
-  for (const v of bounds) mean += v;
-  mean /= n;
-  let ss = 0;
-  for (const v of bounds) ss += (v - mean) ** 2;
-  const standardError = n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN;
+  const { mean, standardError } = meanStandardError(bounds);
   return { k, nll: -mean, standardError, bounds };
 }

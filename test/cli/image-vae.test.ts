@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/selectBackend.ts';
 import { decodeSafetensors, loadSafetensors } from '../../src/checkpoint/safetensors.ts';
-import { main } from '../../src/cli/main.ts';
+import { runMain } from './runMain.ts';
 import { imageVae } from '../../src/models/image/imageVae.ts';
 import { Rng } from '../../src/random/rng.ts';
 import { duck, lit, query } from '../sinks/readBack.ts';
@@ -16,18 +16,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-async function runMain(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '', stdout = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  try {
-    return { code: await main(args), stderr, stdout };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
 
 function cli(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'image-vae', ...args, '--quiet'], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
