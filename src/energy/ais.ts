@@ -1,5 +1,6 @@
 import type { Rng } from '../random/rng.ts';
 import { gibbsSweepFromInput } from './gibbs.ts';
+import { RbmEngine } from './rbmEngine.ts';
 import { batchSize, hiddenInput, sampleBernoulli, sigmoid, softplus, type Rbm, type Rows } from './rbm.ts';
 
 /**
@@ -20,6 +21,11 @@ export interface AisOptions {
   betas: number | ArrayLike<number>;
   /** Base-rate visible biases b_A, length visible; default zeros (uniform base). `baseRateBias(data)` gives the data's. */
   baseVBias?: ArrayLike<number>;
+  /**
+   * `wasm` (default): the float32 SIMD kernel (rbmEngine.ts), binary states as active lists;
+   * `js`: float64 plain loops. They draw the same random stream and agree to ~1e-4 in log w.
+   */
+  engine?: 'wasm' | 'js';
 }
 
 export interface AisResult {
@@ -87,6 +93,31 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
   let logZBase = H * Math.LN2;
   for (let i = 0; i < V; i++) logZBase += softplus(base[i]);
 
+  const { logWeights: logW, samples } = options.engine === 'js' ? aisWeightsJs(model, rng, runs, betas, base) : new RbmEngine(model).aisWeights(rng, runs, betas, base);
+
+  let mx = -Infinity;
+  for (let r = 0; r < runs; r++) mx = Math.max(mx, logW[r]);
+  let s1 = 0;
+  let s2 = 0;
+  for (let r = 0; r < runs; r++) {
+    const w = Math.exp(logW[r] - mx);
+    s1 += w;
+    s2 += w * w;
+  }
+  const mean = s1 / runs;
+  const variance = Math.max(0, (s2 - runs * mean * mean) / (runs - 1));
+  return {
+    logZ: logZBase + mx + Math.log(mean),
+    standardError: Math.sqrt(variance / runs) / mean,
+    logZBase,
+    logWeights: logW,
+    samples,
+  };
+}
+
+/** The float64 reference of RbmEngine.aisWeights: per-run log weights and the final states. */
+function aisWeightsJs(model: Rbm, rng: Rng, runs: number, betas: Float64Array, base: Float64Array): { logWeights: Float64Array; samples: Float64Array } {
+  const V = model.visible;
   // v_0 ~ p_A exactly.
   const pA = new Float64Array(runs * V);
   for (let q = 0; q < pA.length; q++) pA[q] = sigmoid(base[q % V]);
@@ -106,24 +137,7 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
     }
   }
 
-  let mx = -Infinity;
-  for (let r = 0; r < runs; r++) mx = Math.max(mx, logW[r]);
-  let s1 = 0;
-  let s2 = 0;
-  for (let r = 0; r < runs; r++) {
-    const w = Math.exp(logW[r] - mx);
-    s1 += w;
-    s2 += w * w;
-  }
-  const mean = s1 / runs;
-  const variance = Math.max(0, (s2 - runs * mean * mean) / (runs - 1));
-  return {
-    logZ: logZBase + mx + Math.log(mean),
-    standardError: Math.sqrt(variance / runs) / mean,
-    logZBase,
-    logWeights: logW,
-    samples: v,
-  };
+  return { logWeights: logW, samples: v };
 }
 
 /** log p*_β(v) per row: (1 − β) b_A·v + β b·v + Σ_j softplus(β(c_j + W_j·v)), given pre = c + W v. */

@@ -44,6 +44,16 @@ export interface CdInfo {
   readonly negative: Float64Array;
 }
 
+/** `options` with the seed's defaults filled in, each checked (a RangeError naming the option and its range). */
+export function resolveCdOptions(owner: string, options: CdOptions): Required<CdOptions> {
+  const { k = 1, learningRate = 0.1, momentum = 0, weightDecay = 0, persistent = false } = options;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${owner}: k must be an integer ≥ 1 (got ${k})`);
+  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new RangeError(`${owner}: learningRate must be a finite number > 0 (got ${learningRate})`);
+  if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`${owner}: momentum must lie in [0, 1) (got ${momentum})`);
+  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new RangeError(`${owner}: weightDecay must be a finite number ≥ 0 (got ${weightDecay})`);
+  return { k, learningRate, momentum, weightDecay, persistent };
+}
+
 /** The starting state for `model`: zero momentum, no persistent chains. */
 export function cdInit(model: Rbm): CdState {
   return { model, velocity: { W: new Float64Array(model.W.length), vBias: new Float64Array(model.visible), hBias: new Float64Array(model.hidden) }, chains: null };
@@ -58,11 +68,7 @@ export function cdInit(model: Rbm): CdState {
  *   const { state, info } = cdStep(rng, s, images, { k: 1, learningRate: 0.1 });
  */
 export function cdStep(rng: Rng, state: CdState, batch: Rows, options: CdOptions = {}): { state: CdState; info: CdInfo } {
-  const { k = 1, learningRate = 0.1, momentum = 0, weightDecay = 0, persistent = false } = options;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`cdStep: k must be an integer ≥ 1 (got ${k})`);
-  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new RangeError(`cdStep: learningRate must be a finite number > 0 (got ${learningRate})`);
-  if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`cdStep: momentum must lie in [0, 1) (got ${momentum})`);
-  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new RangeError(`cdStep: weightDecay must be a finite number ≥ 0 (got ${weightDecay})`);
+  const { k, learningRate, momentum, weightDecay, persistent } = resolveCdOptions('cdStep', options);
   const m = state.model;
   const { visible: V, hidden: H } = m;
   const n = batchSize('cdStep', 'batch', batch, V);

@@ -7,3 +7,4 @@ export * from './pseudoLikelihood.ts';
 export * from './testLogLikelihood.ts';
 export * from './rbmSafetensors.ts';
 export * from './cdUpdates.ts';
+export * from './rbmEngine.ts';

@@ -76,6 +76,15 @@ export class Rng {
     return [this.s0, this.s1, this.s2, this.s3];
   }
 
+  /**
+   * Continues from `state` (4 × uint32) in place: how a kernel that drew from a copy of this
+   * generator's stream (energy/native/rbm.c) hands the advanced stream back.
+   */
+  setState(state: readonly number[]): void {
+    const next = Rng.fromState(state);
+    [this.s0, this.s1, this.s2, this.s3] = next.state();
+  }
+
   static fromState(state: readonly number[]): Rng {
     if (state.length !== 4 || state.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
       throw new RangeError(`Rng.fromState: state must be 4 unsigned 32-bit integers (got [${state.join(', ')}])`);

@@ -11,7 +11,7 @@ describe('cdUpdates', () => {
 
   it('emits one update per batch, equal to a cdStep loop, the same on every subscription', async () => {
     const init = cdInit(randomRbm(6, 3, 1, 0.3, 0.2));
-    const op = cdUpdates(init, new Rng(7), { k: 2, momentum: 0.5 });
+    const op = cdUpdates(init, new Rng(7), { k: 2, momentum: 0.5, engine: 'js' });
     const a = await firstValueFrom(from(batches).pipe(op, toArray()));
     const b = await firstValueFrom(from(batches).pipe(op, toArray()));
     expect(a.map((u) => u.step)).toEqual([0, 1, 2, 3, 4]);
