@@ -1,5 +1,6 @@
 import type { Rng } from '../random/rng.ts';
-import { batchSize, freeEnergy, type Rbm, type Rows } from './rbm.ts';
+import { batchSize, type Rbm, type Rows } from './rbm.ts';
+import { freeEnergies } from './rbmEngine.ts';
 
 /**
  * The stochastic pseudo-log-likelihood per row, as scikit-learn's `BernoulliRBM.score_samples`:
@@ -23,8 +24,8 @@ export function pseudoLikelihood(model: Rbm, v: Rows, rng: Rng, flipIndices?: Ar
     if (!Number.isInteger(i) || i < 0 || i >= V) throw new RangeError(`pseudoLikelihood: flipIndices[${r}] must be an integer in [0, ${V}) (got ${i})`);
     flipped[r * V + i] = 1 - flipped[r * V + i];
   }
-  const f = freeEnergy(model, v);
-  const g = freeEnergy(model, flipped);
+  const f = freeEnergies(model, v);
+  const g = freeEnergies(model, flipped);
   const out = new Float64Array(n);
   // log σ(x) = −softplus(−x), written stably.
   for (let r = 0; r < n; r++) {

@@ -1,6 +1,6 @@
 import type { Rng } from '../random/rng.ts';
 import { RBM_WASM_BASE64 } from './native/rbmWasm.ts';
-import { batchSize, type Rbm, type Rows } from './rbm.ts';
+import { batchSize, freeEnergy, type Rbm, type Rows } from './rbm.ts';
 
 /** The compiled kernel (native/rbm.c); immutable, shared by every engine. */
 const compiled = new WebAssembly.Module(Buffer.from(RBM_WASM_BASE64, 'base64'));
@@ -253,6 +253,21 @@ export class RbmEngine {
     return persistent ? this.readLists(this.s.chains, this.chainRows) : this.readLists(this.s.vk, this.lastRows);
   }
 
+  /**
+   * `sweeps` block-Gibbs sweeps v → h → v of binary chains [chains, visible] at β = 1, drawing
+   * from `rng` what that many gibbsSweep calls draw; returns the final chains (0/1).
+   */
+  gibbs(rng: Rng, v: Rows, sweeps: number): Float64Array {
+    const n = batchSize('RbmEngine.gibbs', 'v', v, this.visible);
+    this.scratch(n);
+    this.writeLists(this.s.vk, v, n, 'v');
+    this.seed(rng);
+    for (let t = 0; t < sweeps; t++) this.sweep(this.s.vk, n, 1, 0);
+    this.unseed(rng);
+    this.lastRows = n;
+    return this.readLists(this.s.vk, n);
+  }
+
   /** F(v) per row of a binary batch [batch, visible] (float32 weights, float64 sums). */
   freeEnergy(v: Rows): Float64Array {
     const { visible: V, hidden: H, Hp } = this;
@@ -400,6 +415,20 @@ export class RbmEngine {
     new Int32Array(buf, to.cnt, n).set(new Int32Array(buf, from.cnt, n));
     new Int32Array(buf, to.idx, n * from.width).set(new Int32Array(buf, from.idx, n * from.width));
   }
+}
+
+/** Below this many multiply-adds (rows · visible · hidden) freeEnergies stays in float64 JS. */
+const ENGINE_MIN_WORK = 1 << 22;
+
+/**
+ * F(v) per row, shape [batch], for evaluations over many rows (test sets, pseudo-likelihood): on
+ * the engine when `v` is binary and the work is large (float32 weights, ≈1e-5 relative), else
+ * freeEnergy's float64 loops (small models keep float64 exactness).
+ */
+export function freeEnergies(model: Rbm, v: Rows): Float64Array {
+  if (v.length * model.hidden < ENGINE_MIN_WORK) return freeEnergy(model, v);
+  for (let k = 0; k < v.length; k++) if (v[k] !== 0 && v[k] !== 1) return freeEnergy(model, v);
+  return new RbmEngine(model).freeEnergy(v);
 }
 
 /** Rows r0 … r0 + m − 1 of a [n, width] batch, as a view when the batch is a typed array. */

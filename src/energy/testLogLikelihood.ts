@@ -1,4 +1,5 @@
-import { freeEnergy, type Rbm, type Rows } from './rbm.ts';
+import type { Rbm, Rows } from './rbm.ts';
+import { freeEnergies } from './rbmEngine.ts';
 
 /**
  * log p(v) = −F(v) − log Z per row, shape [batch], given log Z (exactLogZ, or ais's estimate; an
@@ -8,7 +9,7 @@ import { freeEnergy, type Rbm, type Rows } from './rbm.ts';
  */
 export function logLikelihood(model: Rbm, v: Rows, logZ: number): Float64Array {
   if (!Number.isFinite(logZ)) throw new RangeError(`logLikelihood: logZ must be finite (got ${logZ})`);
-  const f = freeEnergy(model, v);
+  const f = freeEnergies(model, v);
   for (let r = 0; r < f.length; r++) f[r] = -f[r] - logZ;
   return f;
 }

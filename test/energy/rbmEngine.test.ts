@@ -100,3 +100,19 @@ describe('RbmEngine', () => {
     expect(() => kept[0].state).toThrow(/update 0's state was read after a later update ran/);
   });
 });
+
+describe('freeEnergies', () => {
+  it('runs large binary evaluations on the engine (float32) and everything else in float64', async () => {
+    const { freeEnergies } = await import('../../src/energy/rbmEngine.ts');
+    const model = randomRbm(100, 300, 3, 0.1, 0.3);
+    const v = sampleBernoulli(new Rng(1), new Float64Array(200 * 100).fill(0.2));
+    const a = freeEnergies(model, v);
+    const b = freeEnergy(model, v);
+    let maxRel = 0;
+    for (let r = 0; r < 200; r++) maxRel = Math.max(maxRel, Math.abs(a[r] - b[r]) / Math.abs(b[r]));
+    expect(maxRel).toBeGreaterThan(0); // float32: not bit-identical, so the engine ran
+    expect(maxRel).toBeLessThan(1e-5);
+    const grey = v.map((x) => x * 0.5);
+    expect(Array.from(freeEnergies(model, grey))).toEqual(Array.from(freeEnergy(model, grey)));
+  });
+});

@@ -13,8 +13,8 @@
  *   list of a batch:  cnt [n] (active units per row), idx [n, stride] (their indices, ascending)
  *   pre-activations:  [n, Hp] or [n, Vp] float32
  *
- * Loops run over 32-float column blocks outermost, so one block of the weights (visible · 128
- * bytes ≈ 100 KB) stays in L2 while every row of the batch sums it.
+ * Loops run over column blocks outermost, so one block of the weights stays in L1/L2 while every
+ * row of the batch sums it.
  *
  * Random draws reproduce ../../random/rng.ts exactly (xoshiro128**, a double uniform from two
  * 32-bit outputs, u < p), element by element in row-major order: the same stream as the plain
@@ -26,7 +26,10 @@
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
-#define BLOCK 8 /* vectors per column block: 32 floats */
+/* Vectors per column block: sums read one block of the weights (rows × 64 B ≈ L1) per pass over
+   the batch; the outer product keeps 8 vectors of p in registers while it updates the rows. */
+#define SUM_BLOCK 4
+#define ACC_BLOCK 8
 
 INLINE v128_t splat(float v) { return wasm_f32x4_splat(v); }
 
@@ -120,17 +123,17 @@ EXPORT(sum_rows)
 void sum_rows(const float *rows, const float *bias, const int32_t *cnt, const int32_t *idx, int stride,
               int n, int width, float *out) {
   int j0 = 0;
-  for (; j0 + 4 * BLOCK <= width; j0 += 4 * BLOCK) {
+  for (; j0 + 4 * SUM_BLOCK <= width; j0 += 4 * SUM_BLOCK) {
     for (int b = 0; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
-      v128_t acc[BLOCK];
-      for (int v = 0; v < BLOCK; v++) acc[v] = wasm_v128_load(bias + j0 + 4 * v);
+      v128_t acc[SUM_BLOCK];
+      for (int v = 0; v < SUM_BLOCK; v++) acc[v] = wasm_v128_load(bias + j0 + 4 * v);
       for (int q = 0, c = cnt[b]; q < c; q++) {
         const float *r = rows + (long)ix[q] * width + j0;
-        for (int v = 0; v < BLOCK; v++) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
+        for (int v = 0; v < SUM_BLOCK; v++) acc[v] = wasm_f32x4_add(acc[v], wasm_v128_load(r + 4 * v));
       }
       float *o = out + (long)b * width + j0;
-      for (int v = 0; v < BLOCK; v++) wasm_v128_store(o + 4 * v, acc[v]);
+      for (int v = 0; v < SUM_BLOCK; v++) wasm_v128_store(o + 4 * v, acc[v]);
     }
   }
   for (; j0 < width; j0 += 4) {
@@ -152,15 +155,15 @@ void outer_acc(float *acc, float *accBias, float *accRow, const int32_t *cnt, co
                const float *p, int n, int width, float scale) {
   const v128_t sc = splat(scale);
   int j0 = 0;
-  for (; j0 + 4 * BLOCK <= width; j0 += 4 * BLOCK) {
+  for (; j0 + 4 * ACC_BLOCK <= width; j0 += 4 * ACC_BLOCK) {
     for (int b = 0; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
-      v128_t pv[BLOCK];
+      v128_t pv[ACC_BLOCK];
       const float *pr = p + (long)b * width + j0;
-      for (int v = 0; v < BLOCK; v++) pv[v] = wasm_f32x4_mul(sc, wasm_v128_load(pr + 4 * v));
+      for (int v = 0; v < ACC_BLOCK; v++) pv[v] = wasm_f32x4_mul(sc, wasm_v128_load(pr + 4 * v));
       for (int q = 0, c = cnt[b]; q < c; q++) {
         float *a = acc + (long)ix[q] * width + j0;
-        for (int v = 0; v < BLOCK; v++) wasm_v128_store(a + 4 * v, wasm_f32x4_add(wasm_v128_load(a + 4 * v), pv[v]));
+        for (int v = 0; v < ACC_BLOCK; v++) wasm_v128_store(a + 4 * v, wasm_f32x4_add(wasm_v128_load(a + 4 * v), pv[v]));
       }
     }
   }
