@@ -47,3 +47,4 @@ export { imageVaeTerms, type ImageVaeStepTerms } from './metrics/imageVaeTerms.t
 export { principalAxes } from './stats/principalAxes.ts';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './checkpoint/safetensors.ts';
 export * from './energy/index.ts';
+export * from './ebm/index.ts';

@@ -7,3 +7,4 @@ export { bananaFigures, writeBananaFigures } from './bananaFigures.ts';
 export { encodeMoments, decodeMeans, type ImageVaePair } from './imageVaeMoments.ts';
 export { imageVaeFigures, latentPlane, IMAGE_VAE_FIGURES, type ImageVaeFigure, type ImageVaeFiguresOptions } from './imageVaeFigures.ts';
 export { testElbo, type TestElbo } from './testElbo.ts';
+export { rbmFigures, rbmSamplesPng, rbmFiltersPng, rbmChainsPng, gibbsSnapshots, RBM_FIGURES, SAMPLE_PANEL, CHAIN_SNAPSHOTS, type RbmFigure, type RbmFiguresOptions, type GibbsSnapshotsOptions, type ImageShape } from './rbmFigures.ts';

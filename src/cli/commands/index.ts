@@ -5,6 +5,8 @@ import { sweepCommand } from './sweep.ts';
 import { isingCommand } from './ising.ts';
 import { bananaCommand } from './banana.ts';
 import { imageVaeCommand } from './image-vae.ts';
+import { rbmCommand } from './rbm.ts';
+import { ebmCommand } from './ebm.ts';
 import { plotCommand } from './plot.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
@@ -16,6 +18,8 @@ export function registerCommands(program: Command): void {
   program.addCommand(isingCommand());
   program.addCommand(bananaCommand());
   program.addCommand(imageVaeCommand());
+  program.addCommand(rbmCommand());
+  program.addCommand(ebmCommand());
   program.addCommand(plotCommand());
   program.addCommand(dashboardCommand());
 }
