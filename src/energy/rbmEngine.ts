@@ -230,7 +230,8 @@ export class RbmEngine {
     x.sum_rows(this.Wt, this.hb, neg.cnt, neg.idx, V, nk, Hp, s.preK);
     x.free_energy(s.preK, this.vb, neg.cnt, neg.idx, V, nk, H, Hp, s.fe);
     let feK = 0;
-    for (let r = 0; r < nk; r++) feK += feData()[r];
+    const feNeg = this.f64(s.fe, nk)();
+    for (let r = 0; r < nk; r++) feK += feNeg[r];
     feK /= nk;
     x.sigmoid_sample(s.preK, nk, H, Hp, 1, 0, 0, 0, 0, 0, this.rng);
 
