@@ -65,8 +65,10 @@ export interface RbmConfig {
    * distributions the base nearer the model is far less biased (measured in docs/rbm.md).
    */
   aisBase: AisBase;
-  /** AIS runs M of every estimate of log Z (per epoch and final). */
+  /** AIS runs M of the per-epoch estimate of log Z. */
   aisRuns: number;
+  /** AIS runs M of the final estimate after the last epoch. */
+  finalAisRuns: number;
   /** AIS intermediate distributions K of the per-epoch estimate. */
   aisBetas: number;
   /** AIS intermediate distributions K of the final estimate after the last epoch. */
@@ -106,8 +108,9 @@ export const DEFAULT_CONFIG: RbmConfig = {
   trainSubset: null,
   testSubset: null,
   aisBase: 'both',
-  aisRuns: 100,
-  aisBetas: 200,
+  aisRuns: 20,
+  aisBetas: 1000,
+  finalAisRuns: 100,
   finalAisBetas: 10_000,
   figuresEvery: 1,
   chains: 10,
@@ -286,7 +289,7 @@ export function testLogLik(model: Rbm, v: Float32Array, logZ: number, logZSe: nu
  * - `log_z_exact`, `test_loglik_exact` when hidden ≤ 20 (exactLogZ);
  * - `test_records`, `ais_runs`, `ais_betas`, `train_seconds` (the epoch's CD updates), `eval_seconds` (evaluation, figures, checkpoint);
  *
- * and after the last epoch one row of table `final`: the same evaluation with finalAisBetas
+ * and after the last epoch one row of table `final`: the same evaluation with finalAisRuns × finalAisBetas
  * (epoch, ais_runs, ais_betas, log_z, log_z_se, test_loglik, test_loglik_se, test_records,
  * [log_z_exact, test_loglik_exact], seconds).
  *
@@ -306,8 +309,8 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
     if (dir != null) mkdirSync(join(dir, 'checkpoints'), { recursive: true });
 
     /** The likelihood columns of one evaluation with `betas` distributions. */
-    const evaluate = (model: Rbm, betas: number, aisSeed: number): Record<string, number> => {
-      const run = (baseVBias: ArrayLike<number>): AisResult => ais(model, new Rng(aisSeed), { runs: config.aisRuns, betas, baseVBias });
+    const evaluate = (model: Rbm, runs: number, betas: number, aisSeed: number): Record<string, number> => {
+      const run = (baseVBias: ArrayLike<number>): AisResult => ais(model, new Rng(aisSeed), { runs, betas, baseVBias });
       const byBase: Record<string, number> = {};
       let z: AisResult;
       if (config.aisBase === 'both') {
@@ -325,7 +328,7 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
         values.log_z_exact = logZ;
         values.test_loglik_exact = testLogLik(model, testSet.images, logZ, 0).mean;
       }
-      return { ...values, test_records: testSet.n, ais_runs: config.aisRuns, ais_betas: betas };
+      return { ...values, test_records: testSet.n, ais_runs: runs, ais_betas: betas };
     };
 
     const endOfEpoch = (epoch: number, sums: EpochSums, trainSeconds: number): MetricRecord => {
@@ -338,7 +341,7 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
         loss: sums.loss / sums.batches,
         reconstruction_error: sums.reconstruction / sums.batches,
         pseudo_loglik: pl.reduce((a, b) => a + b, 0) / pl.length,
-        ...evaluate(model, config.aisBetas, seeds.aisSeed),
+        ...evaluate(model, config.aisRuns, config.aisBetas, seeds.aisSeed),
       };
       if (dir != null) {
         const due = epoch === config.epochs || (config.figuresEvery > 0 && epoch % config.figuresEvery === 0);
@@ -379,7 +382,7 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
 
     const final$ = defer((): MetricRecord[] => {
       const started = performance.now();
-      const values = evaluate(training.state.model, config.finalAisBetas, seeds.finalSeed);
+      const values = evaluate(training.state.model, config.finalAisRuns, config.finalAisBetas, seeds.finalSeed);
       const row: TableRowRecord = { kind: 'row', table: 'final', row: { epoch: training.epoch, ...values, seconds: (performance.now() - started) / 1000 } };
       return [row];
     });

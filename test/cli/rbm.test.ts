@@ -59,12 +59,12 @@ describe('rbm command', () => {
   it('documents its options in --help (exit 0)', async () => {
     const r = await runMain(['rbm', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--hidden', '--k', '--persistent', '--lr', '--momentum', '--weight-decay', '--batch', '--epochs', '--data', '--train-subset', '--test-subset', '--ais-base', '--ais-runs', '--ais-betas', '--final-ais-betas', '--figures-every', '--chains', '--chain-sweeps', '--resume', '--dashboard', '--seed']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--hidden', '--k', '--persistent', '--lr', '--momentum', '--weight-decay', '--batch', '--epochs', '--data', '--train-subset', '--test-subset', '--ais-base', '--ais-runs', '--ais-betas', '--final-ais-runs', '--final-ais-betas', '--figures-every', '--chains', '--chain-sweeps', '--resume', '--dashboard', '--seed']) expect(r.stdout).toContain(flag);
   });
 
   it('a tiny run leaves the scalars with their columns, the final row, the three PNGs and weights the seed\'s class loads; AIS meets the exact log Z', async () => {
     const out = join(root, 'tiny');
-    const r = cli(['--train-subset', '256', '--hidden', '12', '--epochs', '2', '--test-subset', '50', '--ais-base', 'visible-bias', '--ais-runs', '20', '--ais-betas', '50', '--final-ais-betas', '200', '--chains', '3', '--chain-sweeps', '20', '--out', out]);
+    const r = cli(['--train-subset', '256', '--hidden', '12', '--epochs', '2', '--test-subset', '50', '--ais-base', 'visible-bias', '--ais-runs', '20', '--ais-betas', '50', '--final-ais-runs', '20', '--final-ais-betas', '200', '--chains', '3', '--chain-sweeps', '20', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^completed at epoch 2\/2: 784-12 RBM, CD-1, SGD 0\.1, batch 64, 256 training images of shipped-digits\/train/);
     expect(r.stdout).toMatch(/^\s+AIS\s+20 × 200\s+-?\d+\.\d\d ± \d+\.\d\d\s+-\d+\.\d\d ± \d+\.\d\d$/m);
@@ -102,7 +102,7 @@ describe('rbm command', () => {
 
   it('--resume continues a run in a new run directory up to --epochs, and refuses other settings', async () => {
     const out = join(root, 'resume');
-    const args = ['--train-subset', '128', '--hidden', '8', '--test-subset', '10', '--ais-runs', '2', '--ais-betas', '5', '--final-ais-betas', '5', '--figures-every', '0', '--chains', '1', '--chain-sweeps', '2'];
+    const args = ['--train-subset', '128', '--hidden', '8', '--test-subset', '10', '--ais-runs', '2', '--ais-betas', '5', '--final-ais-runs', '2', '--final-ais-betas', '5', '--figures-every', '0', '--chains', '1', '--chain-sweeps', '2'];
     expect(cli([...args, '--epochs', '1', '--out', out]).status).toBe(0);
     const ckpt = join(runDir(out), 'checkpoints', 'latest.json');
     const none = join(root, 'resume-none');

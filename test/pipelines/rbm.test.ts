@@ -18,7 +18,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A small run: 10 hidden units (exact log Z by enumeration), 4 updates per epoch, AIS from the RBM's own visible biases. */
-const tiny: RbmConfig = { ...DEFAULT_CONFIG, hidden: 10, epochs: 2, batch: 64, testSubset: 50, aisBase: 'visible-bias', aisRuns: 20, aisBetas: 50, finalAisBetas: 200, figuresEvery: 0, chains: 2, chainSweeps: 5 };
+const tiny: RbmConfig = { ...DEFAULT_CONFIG, hidden: 10, epochs: 2, batch: 64, testSubset: 50, aisBase: 'visible-bias', aisRuns: 20, aisBetas: 50, finalAisRuns: 20, finalAisBetas: 200, figuresEvery: 0, chains: 2, chainSweeps: 5 };
 
 async function train(config: RbmConfig, options: { resume?: string; dir?: string } = {}) {
   const training = createRbmTraining(config, 784, options.resume);
@@ -78,7 +78,7 @@ describe('rbm pipeline', () => {
   });
 
   it('resumes exactly, PCD chains and momentum buffers included: 2 epochs straight = 1 epoch, then 1 more from its checkpoint', async () => {
-    const pcd: RbmConfig = { ...tiny, persistent: true, momentum: 0.5, weightDecay: 1e-4, k: 2, aisBetas: 5, finalAisBetas: 5, aisRuns: 4, figuresEvery: 1 };
+    const pcd: RbmConfig = { ...tiny, persistent: true, momentum: 0.5, weightDecay: 1e-4, k: 2, aisBetas: 5, finalAisBetas: 5, aisRuns: 4, finalAisRuns: 4, figuresEvery: 1 };
     const straight = await train(pcd);
     const firstDir = join(dir, 'first');
     await train({ ...pcd, epochs: 1 }, { dir: firstDir });
@@ -94,7 +94,7 @@ describe('rbm pipeline', () => {
 
   it('refuses a checkpoint written with other settings, naming the setting', async () => {
     const other = join(dir, 'other');
-    await train({ ...tiny, epochs: 1, aisBetas: 5, finalAisBetas: 5, aisRuns: 2 }, { dir: other });
+    await train({ ...tiny, epochs: 1, aisBetas: 5, finalAisBetas: 5, aisRuns: 2, finalAisRuns: 2 }, { dir: other });
     expect(() => createRbmTraining({ ...tiny, hidden: 17 }, 784, join(other, 'checkpoints', 'latest.json'))).toThrow(/was written with hidden 10, this run has 17; resume with the same settings/);
     expect(() => createRbmTraining(tiny, 784, join(dir, 'nope.json'))).toThrow(/^cannot read checkpoint .*nope\.json/);
   });

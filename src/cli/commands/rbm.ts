@@ -30,6 +30,7 @@ type RbmOptions = ViewOptions & {
   testSubset?: number;
   aisBase: AisBase;
   aisRuns: number;
+  finalAisRuns: number;
   aisBetas: number;
   finalAisBetas: number;
   figuresEvery: number;
@@ -72,7 +73,8 @@ export function rbmCommand(): Command {
     .option('--train-subset <n>', 'train on the first n training images (an integer ≥ 1; default all)', int(1))
     .option('--test-subset <n>', 'evaluate on the first n test images (an integer ≥ 1; default all)', int(1))
     .addOption(new Option('--ais-base <name>', 'AIS base model: data (base rate of the training pixels) or visible-bias (the RBM\'s own visible biases)').argParser(oneOf(AIS_BASES)).default(d.aisBase))
-    .option('--ais-runs <M>', 'AIS runs of every log Z estimate (an integer ≥ 2)', int(2), d.aisRuns)
+    .option('--ais-runs <M>', 'AIS runs of the per-epoch log Z estimate (an integer ≥ 2)', int(2), d.aisRuns)
+    .option('--final-ais-runs <M>', 'AIS runs of the final log Z estimate (an integer ≥ 2)', int(2), d.finalAisRuns)
     .option('--ais-betas <K>', 'AIS intermediate distributions of the per-epoch estimate (an integer ≥ 3)', int(3), d.aisBetas)
     .option('--final-ais-betas <K>', 'AIS intermediate distributions of the final estimate after the last epoch (an integer ≥ 3)', int(3), d.finalAisBetas)
     .option('--figures-every <n>', 'draw the three figures every n epochs and after the last (an integer ≥ 0; 0: only after the last)', int(0), d.figuresEvery)
@@ -107,6 +109,7 @@ export function rbmCommand(): Command {
       testSubset: opts.testSubset == null ? null : Math.min(opts.testSubset, data.test.n),
       aisBase: opts.aisBase,
       aisRuns: opts.aisRuns,
+      finalAisRuns: opts.finalAisRuns,
       aisBetas: opts.aisBetas,
       finalAisBetas: opts.finalAisBetas,
       figuresEvery: opts.figuresEvery,
@@ -166,7 +169,7 @@ export function rbmCommand(): Command {
       guardFinite({ keys: ['loss'], onNonFinite: opts.onNonFinite }),
       tap((r) => {
         records.push(r);
-        if (r.kind === 'scalars' && r.values.epoch === config.epochs) say(`final evaluation: AIS with ${config.aisRuns} runs × ${config.finalAisBetas} distributions`);
+        if (r.kind === 'scalars' && r.values.epoch === config.epochs) say(`final evaluation: AIS with ${config.finalAisRuns} runs × ${config.finalAisBetas} distributions`);
       }),
       views.operator,
     );
