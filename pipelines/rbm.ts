@@ -89,12 +89,10 @@ export interface RbmConfig {
  * batch 64) on the 8 495 shipped training digits (133 updates per epoch).
  *
  * Budgets come from measurements with the wasm engine (src/energy/rbmEngine.ts) on the 2-core
- * machine, for a 500-hidden model after a few epochs: an epoch of CD-1 ≈ 3.5 s; AIS with 100 runs
- * ≈ 10 ms per intermediate distribution and base (so 100 × 200 × both bases ≈ 4.5 s per epoch,
- * 100 × 1000 × both ≈ 17 s at the end); pseudo-likelihood and free energies of the 1 505 test
- * images in JS ≈ 3 s; the figures ≈ 4 s (10 JS Gibbs chains × 200 sweeps). The whole default run of
- * the seed's 10 epochs ≈ 2.5–3 min. Few distributions bias log Z low: Salakhutdinov & Murray used
- * 100 runs × 14 500; raise --ais-betas / --final-ais-betas when time allows (docs/rbm.md).
+ * machine, 500 hidden units: an epoch of CD-1 ≈ 1.2 s; AIS ≈ 25 µs per run and distribution, so
+ * 20 × 1000 per base ≈ 0.5 s per epoch and 100 × 10 000 ≈ 25–45 s per base at the end. The per-epoch
+ * budget goes to K, not M: few distributions bias log Z low (20 × 1000 is 9–18 nats closer to the
+ * final estimate than 100 × 200 at the same cost; docs/rbm.md). The default run ≈ 2 min.
  */
 export const DEFAULT_CONFIG: RbmConfig = {
   hidden: 500,
