@@ -124,7 +124,36 @@ void sum_rows(const float *rows, const float *bias, const int32_t *cnt, const in
               int n, int width, float *out) {
   int j0 = 0;
   for (; j0 + 4 * SUM_BLOCK <= width; j0 += 4 * SUM_BLOCK) {
-    for (int b = 0; b < n; b++) {
+    int b = 0;
+    /* Two rows at a time: two independent chains of loads and adds keep the core busier. */
+    for (; b + 1 < n; b += 2) {
+      const int32_t *ix0 = idx + (long)b * stride, *ix1 = ix0 + stride;
+      const int c0 = cnt[b], c1 = cnt[b + 1], m = c0 < c1 ? c0 : c1;
+      v128_t a0[SUM_BLOCK], a1[SUM_BLOCK];
+      for (int v = 0; v < SUM_BLOCK; v++) a0[v] = a1[v] = wasm_v128_load(bias + j0 + 4 * v);
+      int q = 0;
+      for (; q < m; q++) {
+        const float *r0 = rows + (long)ix0[q] * width + j0, *r1 = rows + (long)ix1[q] * width + j0;
+        for (int v = 0; v < SUM_BLOCK; v++) {
+          a0[v] = wasm_f32x4_add(a0[v], wasm_v128_load(r0 + 4 * v));
+          a1[v] = wasm_f32x4_add(a1[v], wasm_v128_load(r1 + 4 * v));
+        }
+      }
+      for (int p = q; p < c0; p++) {
+        const float *r0 = rows + (long)ix0[p] * width + j0;
+        for (int v = 0; v < SUM_BLOCK; v++) a0[v] = wasm_f32x4_add(a0[v], wasm_v128_load(r0 + 4 * v));
+      }
+      for (int p = q; p < c1; p++) {
+        const float *r1 = rows + (long)ix1[p] * width + j0;
+        for (int v = 0; v < SUM_BLOCK; v++) a1[v] = wasm_f32x4_add(a1[v], wasm_v128_load(r1 + 4 * v));
+      }
+      float *o0 = out + (long)b * width + j0, *o1 = o0 + width;
+      for (int v = 0; v < SUM_BLOCK; v++) {
+        wasm_v128_store(o0 + 4 * v, a0[v]);
+        wasm_v128_store(o1 + 4 * v, a1[v]);
+      }
+    }
+    for (; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
       v128_t acc[SUM_BLOCK];
       for (int v = 0; v < SUM_BLOCK; v++) acc[v] = wasm_v128_load(bias + j0 + 4 * v);
