@@ -9,7 +9,10 @@
  *   npm run bench -- --scaling                     step time vs N and vs batch (+ bench/scaling.png)
  *   npm run bench -- --memory                      RSS and tf.memory() over 2000 steps of the large config
  *   npm run bench -- --plot bench/results/scaling.json    re-render the plot only
- *   npm run bench -- --suite banana                seed 003's flows and samplers (bench/banana.ts); --suite all: both
+ *   npm run bench -- --suite banana                seed 003's flows and samplers (bench/banana.ts)
+ *   npm run bench -- --suite image-vae             the MLP and conv image VAEs against PyTorch (bench/image-vae.ts)
+ *   npm run bench -- --suite rbm                   seed 004's RBM (CD-1) against PyTorch, and AIS (bench/rbm.ts)
+ *   npm run bench -- --suite all                   all four
  *   npm run bench -- --tables bench/results/latest.json   re-print the tables of a saved run
  *
  * Prints Markdown tables (steps/s, ms/step median and min–max over repeats, the split between
@@ -220,20 +223,25 @@ function scalingTable(points: ScalingPoint[]): string {
 
 // ---------------------------------------------------------------------------------------------
 
-// `npm run bench -- --suite banana` (seed 003's flows and samplers) or `--suite all`: the banana
-// benchmark is its own script, run here in a child so its options pass through unchanged.
+// `npm run bench -- --suite banana` (seed 003's flows and samplers), `--suite image-vae` or
+// `--suite all`: those benchmarks are their own scripts, run here in a child so their options pass
+// through unchanged.
 const suiteAt = process.argv.indexOf('--suite');
 if (suiteAt >= 0) {
   const suite = process.argv[suiteAt + 1];
   const rest = process.argv.slice(2).filter((_, i) => i !== suiteAt - 2 && i !== suiteAt - 1);
-  if (suite !== 'vae' && suite !== 'banana' && suite !== 'all') {
-    process.stderr.write(`error: --suite must be vae, banana or all (got ${suite ?? 'nothing'})\n`);
+  if (suite !== 'vae' && suite !== 'banana' && suite !== 'image-vae' && suite !== 'rbm' && suite !== 'all') {
+    process.stderr.write(`error: --suite must be vae, banana, image-vae, rbm or all (got ${suite ?? 'nothing'})\n`);
     process.exit(2);
   }
   if (suite !== 'vae') {
     const run = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: 'inherit' }).status ?? 1;
-    const vae = suite === 'all' ? run('run.ts', rest) : 0;
-    process.exit(vae || run('banana.ts', suite === 'all' ? [] : rest));
+    if (suite === 'banana') process.exit(run('banana.ts', rest));
+    if (suite === 'image-vae') process.exit(run('image-vae.ts', rest));
+    if (suite === 'rbm') process.exit(run('rbm.ts', rest));
+    // all: the four suites one after the other, the others with their defaults (their options differ from the VAE's).
+    const codes = [run('run.ts', rest), run('banana.ts', []), run('image-vae.ts', []), run('rbm.ts', [])];
+    process.exit(codes.find((c) => c !== 0) ?? 0);
   }
   process.argv.splice(suiteAt, 2);
 }
