@@ -16,10 +16,10 @@
  * Loops run over column blocks outermost, so one block of the weights stays in L1/L2 while every
  * row of the batch sums it.
  *
- * Random draws reproduce ../../random/rng.ts exactly (xoshiro128**, a double uniform from two
- * 32-bit outputs, u < p), element by element in row-major order: the same stream as the plain
- * JS path's sampleBernoulli, so the two paths differ only where float32 and float64 probabilities
- * straddle a uniform.
+ * Random draws reproduce ../../random/rng.ts exactly (xoshiro128**, one 32-bit word u per draw,
+ * 1 when u < p · 2³²), element by element in row-major order: the same stream as the plain JS
+ * path's sampleBernoulli, so the two paths differ only where float32 and float64 probabilities
+ * straddle a draw.
  */
 #include <wasm_simd128.h>
 #include <stdint.h>
@@ -106,12 +106,8 @@ INLINE uint32_t next_u32(uint32_t *s) {
   return result;
 }
 
-/* rng.uniform(): 27 + 26 bits, exactly as the JS generator composes them. */
-INLINE double uniform(uint32_t *s) {
-  uint32_t a = next_u32(s) >> 5;
-  uint32_t b = next_u32(s) >> 6;
-  return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
-}
+/* One Bernoulli(p) draw as rbm.ts's sampleBernoulli makes it: a 32-bit word u, 1 when u < p · 2³². */
+INLINE int bernoulli(uint32_t *s, float p) { return (double)next_u32(s) < (double)p * 4294967296.0; }
 
 /* ---------- sums of rows ---------- */
 
@@ -237,7 +233,7 @@ void sigmoid_sample(float *x, int n, int width, int pitch, float scale, const fl
     int32_t *ix = idx + (long)b * stride;
     int c = 0;
     for (int j = 0; j < width; j++)
-      if (uniform(rng) < (double)xr[j]) ix[c++] = j;
+      if (bernoulli(rng, xr[j])) ix[c++] = j;
     cnt[b] = c;
   }
 }
@@ -250,7 +246,7 @@ void bernoulli_lists(const float *p, int n, int width, int pitch, int32_t *cnt, 
     int32_t *ix = idx + (long)b * stride;
     int c = 0;
     for (int j = 0; j < width; j++)
-      if (uniform(rng) < (double)pr[j]) ix[c++] = j;
+      if (bernoulli(rng, pr[j])) ix[c++] = j;
     cnt[b] = c;
   }
 }
