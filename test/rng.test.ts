@@ -37,3 +37,15 @@ describe('Rng state', () => {
     expect(() => Rng.fromState([1, 2, 3])).toThrow(/4 unsigned 32-bit integers/);
   });
 });
+
+describe('Rng.fillUint32', () => {
+  it('gives the words of as many nextUint32 calls and leaves the generator where they would', async () => {
+    const { Rng } = await import('../src/random/rng.ts');
+    const a = new Rng(99);
+    const b = new Rng(99);
+    const words = a.fillUint32(new Uint32Array(1000));
+    for (let k = 0; k < 1000; k++) expect(words[k]).toBe(b.nextUint32());
+    expect(a.state()).toEqual(b.state());
+    expect(a.uniform()).toBe(b.uniform());
+  });
+});

@@ -23,9 +23,8 @@ import type { Rng } from '../random/rng.ts';
  */
 export function binarizeStatic(images: Float32Array, rng: Rng): Float32Array {
   const out = new Float32Array(images.length);
-  for (let i = 0; i < images.length; i++) {
-    out[i] = rng.nextUint32() < images[i] * 4294967296 ? 1 : 0;
-  }
+  const u = rng.fillUint32(new Uint32Array(images.length));
+  for (let i = 0; i < images.length; i++) out[i] = u[i] < images[i] * 4294967296 ? 1 : 0;
   return out;
 }
 
