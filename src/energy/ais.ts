@@ -93,7 +93,7 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
   let logZBase = H * Math.LN2;
   for (let i = 0; i < V; i++) logZBase += softplus(base[i]);
 
-  const { logWeights: logW, samples } = options.engine === 'js' ? aisWeightsJs(model, rng, runs, betas, base) : new RbmEngine(model).aisWeights(rng, runs, betas, base);
+  const { logWeights: logW, samples } = options.engine === 'js' ? aisWeightsJs(model, rng, runs, betas, base) : aisWeightsWasm(model, rng, runs, betas, base);
 
   let mx = -Infinity;
   for (let r = 0; r < runs; r++) mx = Math.max(mx, logW[r]);
@@ -113,6 +113,15 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
     logWeights: logW,
     samples,
   };
+}
+
+function aisWeightsWasm(model: Rbm, rng: Rng, runs: number, betas: Float64Array, base: Float64Array): { logWeights: Float64Array; samples: Float64Array } {
+  const engine = new RbmEngine(model);
+  try {
+    return engine.aisWeights(rng, runs, betas, base);
+  } finally {
+    engine.dispose();
+  }
 }
 
 /** The float64 reference of RbmEngine.aisWeights: per-run log weights and the final states. */

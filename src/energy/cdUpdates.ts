@@ -47,7 +47,7 @@ export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions 
       let state = initial;
       let step = 0;
       let engine: RbmEngine | null | undefined = engineName === 'js' ? null : undefined;
-      return source.subscribe({
+      const inner = source.subscribe({
         next(batch) {
           try {
             if (engine === undefined) engine = isBinary(batch.images) ? engineFor(initial) : null;
@@ -64,6 +64,11 @@ export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions 
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });
+      // The engine's worker thread goes with the subscription (its last state stays readable).
+      return () => {
+        inner.unsubscribe();
+        engine?.dispose();
+      };
     });
 }
 

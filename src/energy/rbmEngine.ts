@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Rng } from '../random/rng.ts';
 import { RBM_WASM_BASE64 } from './native/rbmWasm.ts';
 import { batchSize, freeEnergy, type Rbm, type Rows } from './rbm.ts';
@@ -5,11 +7,17 @@ import { batchSize, freeEnergy, type Rbm, type Rows } from './rbm.ts';
 /** The compiled kernel (native/rbm.c); immutable, shared by every engine. */
 const compiled = new WebAssembly.Module(Buffer.from(RBM_WASM_BASE64, 'base64'));
 
+/** The kernel declares at most 1 GiB of (shared) memory. */
+const MAX_PAGES = 16384;
+/** The worker instance's own stack. */
+const WORKER_STACK_BYTES = 1 << 16;
+
 interface Exports {
-  memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
-  sum_rows(rows: number, bias: number, cnt: number, idx: number, stride: number, n: number, width: number, out: number): void;
-  outer_acc(acc: number, accBias: number, accRow: number, cnt: number, idx: number, stride: number, p: number, n: number, width: number, scale: number): void;
+  __stack_pointer: WebAssembly.Global;
+  sum_rows(rows: number, bias: number, cnt: number, idx: number, stride: number, n: number, width: number, begin: number, end: number, out: number): void;
+  outer_acc(acc: number, cnt: number, idx: number, stride: number, p: number, n: number, width: number, begin: number, end: number, scale: number): void;
+  bias_acc(accBias: number, accRow: number, cnt: number, idx: number, stride: number, p: number, n: number, width: number, scale: number): void;
   sigmoid_sample(x: number, n: number, width: number, pitch: number, scale: number, offset: number, offScale: number, cnt: number, idx: number, stride: number, rng: number): void;
   bernoulli_lists(p: number, n: number, width: number, pitch: number, cnt: number, idx: number, stride: number, rng: number): void;
   free_energy(pre: number, vb: number, cnt: number, idx: number, stride: number, n: number, H: number, Hp: number, out: number): void;
@@ -37,6 +45,20 @@ export interface EngineCdOptions {
   momentum: number;
   weightDecay: number;
   persistent: boolean;
+}
+
+export interface RbmEngineOptions {
+  /**
+   * Threads: 1, or 2 — a worker thread runs half the columns of every row sum, CD statistic and
+   * update, on the same shared memory (the draws stay on the calling thread, so the numbers are
+   * the same either way). Default: 2 where the machine has ≥ 2 cores.
+   */
+  threads?: 1 | 2;
+}
+
+/** Threads an engine uses unless told: both cores where there are two. */
+export function defaultEngineThreads(): 1 | 2 {
+  return availableParallelism() >= 2 ? 2 : 1;
 }
 
 export interface EngineCdInfo {
@@ -87,14 +109,24 @@ export class RbmEngine {
   /** PCD's chains, as active lists in `s.chains`; 0 rows until the first persistent update. */
   private chainRows = 0;
 
-  constructor(model: Rbm) {
+  private readonly memory: WebAssembly.Memory;
+  private worker: Worker | null = null;
+  /** The worker's command block: see rbmWorker.mjs. */
+  private readonly ctl: Int32Array | null = null;
+  private readonly ctlF: Float32Array | null = null;
+  private posted = 0;
+
+  constructor(model: Rbm, options: RbmEngineOptions = {}) {
     const { visible: V, hidden: H } = model;
+    const threads = options.threads ?? defaultEngineThreads();
+    if (threads !== 1 && threads !== 2) throw new RangeError(`RbmEngine: threads must be 1 or 2 (got ${threads})`);
     this.visible = V;
     this.hidden = H;
     this.Vp = up4(V);
     this.Hp = up4(H);
-    this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
-    const mem = this.x.memory;
+    this.memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+    const mem = this.memory;
+    this.x = new WebAssembly.Instance(compiled, { env: { memory: mem } }).exports as unknown as Exports;
     this.f32 = () => new Float32Array(mem.buffer);
     let at = align(this.x.__heap_base.value as number);
     const take = (bytes: number) => {
@@ -114,9 +146,32 @@ export class RbmEngine {
     this.gVb = take(this.Vp * 4);
     this.gHb = take(this.Hp * 4);
     this.rng = take(16);
+    const workerStack = take(WORKER_STACK_BYTES);
     this.modelEnd = at;
     this.ensure(at);
     this.load(model);
+    if (threads === 2) {
+      const control = new SharedArrayBuffer(64 * 4);
+      this.ctl = new Int32Array(control);
+      this.ctlF = new Float32Array(control);
+      this.worker = new Worker(new URL('./rbmWorker.mjs', import.meta.url), { workerData: { module: compiled, memory: mem, control, stackTop: workerStack + WORKER_STACK_BYTES } });
+      // A worker blocked in Atomics.wait must not keep the process alive.
+      this.worker.unref();
+    }
+  }
+
+  /** Threads this engine runs on. */
+  get threads(): 1 | 2 {
+    return this.worker ? 2 : 1;
+  }
+
+  /** Stops the worker thread (a no-op for one thread); the engine must not be used afterwards. */
+  dispose(): void {
+    if (this.worker) {
+      this.post(0, []);
+      void this.worker.terminate();
+      this.worker = null;
+    }
   }
 
   /** Copies `model`'s parameters in (rounded to float32) and clears momentum and PCD chains. */
@@ -198,13 +253,13 @@ export class RbmEngine {
     const feData = this.f64(s.fe, n);
 
     // Positive phase: c + W v0, F(v0), p(h|v0), h0 ~ p(h|v0), p(v|h0).
-    x.sum_rows(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, n, Hp, s.pre);
+    this.rowSums(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, n, Hp, s.pre);
     x.free_energy(s.pre, this.vb, s.v0.cnt, s.v0.idx, V, n, H, Hp, s.fe);
     let fe0 = 0;
     for (let r = 0; r < n; r++) fe0 += feData()[r];
     fe0 /= n;
     x.sigmoid_sample(s.pre, n, H, Hp, 1, 0, 0, s.h.cnt, s.h.idx, H, this.rng);
-    x.sum_rows(this.W, this.vb, s.h.cnt, s.h.idx, H, n, Vp, s.vPre);
+    this.rowSums(this.W, this.vb, s.h.cnt, s.h.idx, H, n, Vp, s.vPre);
     x.sigmoid_sample(s.vPre, n, V, Vp, 1, 0, 0, 0, 0, 0, this.rng);
     const reconstructionError = x.squared_error(s.vPre, s.v0.cnt, s.v0.idx, V, n, V, Vp) / n;
 
@@ -227,7 +282,7 @@ export class RbmEngine {
       this.lastRows = n;
       for (let t = 1; t < o.k; t++) this.sweep(neg, nk, 1, 0);
     }
-    x.sum_rows(this.Wt, this.hb, neg.cnt, neg.idx, V, nk, Hp, s.preK);
+    this.rowSums(this.Wt, this.hb, neg.cnt, neg.idx, V, nk, Hp, s.preK);
     x.free_energy(s.preK, this.vb, neg.cnt, neg.idx, V, nk, H, Hp, s.fe);
     let feK = 0;
     const feNeg = this.f64(s.fe, nk)();
@@ -236,15 +291,20 @@ export class RbmEngine {
     x.sigmoid_sample(s.preK, nk, H, Hp, 1, 0, 0, 0, 0, 0, this.rng);
 
     // ∇(mean F(v0) − mean F(vk)) = ⟨p(h|vk) vkᵀ⟩ − ⟨p(h|v0) v0ᵀ⟩ (negated data statistics), then SGD.
-    x.zero(this.gWt, V * Hp);
+    this.split(5, (a, b) => [this.gWt + a * Hp * 4, (b - a) * Hp], V, 4, (a, b) => x.zero(this.gWt + a * Hp * 4, (b - a) * Hp));
     x.zero(this.gVb, Vp);
     x.zero(this.gHb, Hp);
-    x.outer_acc(this.gWt, this.gVb, this.gHb, neg.cnt, neg.idx, V, s.preK, nk, Hp, 1 / nk);
-    x.outer_acc(this.gWt, this.gVb, this.gHb, s.v0.cnt, s.v0.idx, V, s.pre, n, Hp, -1 / n);
-    x.sgd(this.Wt, this.velWt, this.gWt, V * Hp, o.learningRate, o.momentum, o.weightDecay);
+    for (const [lists, p, rows, scale] of [[neg, s.preK, nk, 1 / nk], [s.v0, s.pre, n, -1 / n]] as const) {
+      this.split(2, (a, b) => [this.gWt, lists.cnt, lists.idx, V, p, rows, Hp, a, b, scale], Hp, 32, (a, b) => {
+        x.outer_acc(this.gWt, lists.cnt, lists.idx, V, p, rows, Hp, a, b, scale);
+        x.bias_acc(this.gVb, this.gHb, lists.cnt, lists.idx, V, p, rows, Hp, scale);
+      }, [9]);
+    }
+    this.split(3, (a, b) => [this.Wt + a * Hp * 4, this.velWt + a * Hp * 4, this.gWt + a * Hp * 4, (b - a) * Hp, o.learningRate, o.momentum, o.weightDecay], V, 4,
+      (a, b) => x.sgd(this.Wt + a * Hp * 4, this.velWt + a * Hp * 4, this.gWt + a * Hp * 4, (b - a) * Hp, o.learningRate, o.momentum, o.weightDecay), [4, 5, 6]);
     x.sgd(this.vb, this.velVb, this.gVb, Vp, o.learningRate, o.momentum, 0);
     x.sgd(this.hb, this.velHb, this.gHb, Hp, o.learningRate, o.momentum, 0);
-    x.transpose(this.Wt, this.W, V, H, Hp, Vp);
+    this.split(4, (a, b) => [this.Wt + a * Hp * 4, this.W + a * 4, b - a, H, Hp, Vp], V, 4, (a, b) => x.transpose(this.Wt + a * Hp * 4, this.W + a * 4, b - a, H, Hp, Vp));
     this.unseed(rng);
     return { loss: fe0 - feK, reconstructionError };
   }
@@ -281,7 +341,7 @@ export class RbmEngine {
     for (let r0 = 0; r0 < n; r0 += chunk) {
       const m = Math.min(chunk, n - r0);
       this.writeLists(s.v0, rowsOf(v, r0, m, V), m, 'v');
-      this.x.sum_rows(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, m, Hp, s.pre);
+      this.rowSums(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, m, Hp, s.pre);
       this.x.free_energy(s.pre, this.vb, s.v0.cnt, s.v0.idx, V, m, H, Hp, s.fe);
       out.set(this.f64(s.fe, m)(), r0);
     }
@@ -315,12 +375,12 @@ export class RbmEngine {
     const logW = this.f64(s.fe, runs);
     const K = betas.length - 1;
     for (let t = 1; t <= K; t++) {
-      x.sum_rows(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, runs, Hp, s.pre);
+      this.rowSums(this.Wt, this.hb, s.v0.cnt, s.v0.idx, V, runs, Hp, s.pre);
       x.ais_increment(s.pre, s.vDiff, s.v0.cnt, s.v0.idx, V, runs, H, Hp, betas[t - 1], betas[t], s.fe);
       if (t < K) {
         const beta = betas[t];
         x.sigmoid_sample(s.pre, runs, H, Hp, beta, 0, 0, s.h.cnt, s.h.idx, H, this.rng);
-        x.sum_rows(this.W, this.vb, s.h.cnt, s.h.idx, H, runs, Vp, s.vPre);
+        this.rowSums(this.W, this.vb, s.h.cnt, s.h.idx, H, runs, Vp, s.vPre);
         x.sigmoid_sample(s.vPre, runs, V, Vp, beta, s.base, 1 - beta, s.v0.cnt, s.v0.idx, V, this.rng);
       }
     }
@@ -330,6 +390,45 @@ export class RbmEngine {
 
   // ---------- internals ----------
 
+  /** out[b, :] = bias + Σ over the listed rows (sum_rows), the columns split between the threads. */
+  private rowSums(rows: number, bias: number, cnt: number, idx: number, stride: number, n: number, width: number, out: number): void {
+    this.split(1, (a, b) => [rows, bias, cnt, idx, stride, n, width, a, b, out], width, 16, (a, b) => this.x.sum_rows(rows, bias, cnt, idx, stride, n, width, a, b, out));
+  }
+
+  /**
+   * Runs `main` on [0, mid) here and command `op` with `args(mid, extent)` on the worker, mid the
+   * half of `extent` rounded to a multiple of `grain`; with one thread, `main(0, extent)`.
+   * `floats` lists the argument positions passed as float32.
+   */
+  private split(op: number, args: (a: number, b: number) => readonly number[], extent: number, grain: number, main: (a: number, b: number) => void, floats: readonly number[] = []): void {
+    const mid = Math.round(extent / 2 / grain) * grain;
+    if (this.worker == null || mid <= 0 || mid >= extent) {
+      main(0, extent);
+      return;
+    }
+    const seq = this.post(op, args(mid, extent), floats);
+    main(0, mid);
+    const ctl = this.ctl!;
+    // The worker's half takes about as long as this one: spin before sleeping.
+    for (let spins = 0; spins < 1 << 20 && Atomics.load(ctl, 1) !== seq; spins++);
+    for (let done = Atomics.load(ctl, 1); done !== seq; done = Atomics.load(ctl, 1)) Atomics.wait(ctl, 1, done);
+  }
+
+  /** Posts command `op` to the worker; returns its sequence number. */
+  private post(op: number, args: readonly number[], floats: readonly number[] = []): number {
+    const ctl = this.ctl!;
+    const f = this.ctlF!;
+    ctl[2] = op;
+    for (let k = 0; k < args.length; k++) {
+      if (floats.includes(k)) f[3 + k] = args[k];
+      else ctl[3 + k] = args[k];
+    }
+    this.posted++;
+    Atomics.store(ctl, 0, this.posted);
+    Atomics.notify(ctl, 0);
+    return this.posted;
+  }
+
   private lastRows = 0;
 
   /** One tempered sweep v → h → v of the chains in `lists` (in place), as gibbsSweepFromInput. */
@@ -337,23 +436,23 @@ export class RbmEngine {
     const x = this.x;
     const { visible: V, hidden: H, Vp, Hp } = this;
     const s = this.s;
-    x.sum_rows(this.Wt, this.hb, lists.cnt, lists.idx, V, n, Hp, s.preK);
+    this.rowSums(this.Wt, this.hb, lists.cnt, lists.idx, V, n, Hp, s.preK);
     x.sigmoid_sample(s.preK, n, H, Hp, beta, 0, 0, s.h.cnt, s.h.idx, H, this.rng);
-    x.sum_rows(this.W, this.vb, s.h.cnt, s.h.idx, H, n, Vp, s.vPre);
+    this.rowSums(this.W, this.vb, s.h.cnt, s.h.idx, H, n, Vp, s.vPre);
     x.sigmoid_sample(s.vPre, n, V, Vp, beta, base, 1 - beta, lists.cnt, lists.idx, V, this.rng);
   }
 
   private seed(rng: Rng): void {
-    new Uint32Array(this.x.memory.buffer, this.rng, 4).set(rng.state());
+    new Uint32Array(this.memory.buffer, this.rng, 4).set(rng.state());
   }
 
   /** Hands the kernel's generator state back to `rng` (it continues where the kernel stopped). */
   private unseed(rng: Rng): void {
-    rng.setState(Array.from(new Uint32Array(this.x.memory.buffer, this.rng, 4)));
+    rng.setState(Array.from(new Uint32Array(this.memory.buffer, this.rng, 4)));
   }
 
   private f64(offset: number, n: number): () => Float64Array {
-    return () => new Float64Array(this.x.memory.buffer, offset, n);
+    return () => new Float64Array(this.memory.buffer, offset, n);
   }
 
   /** Lays out scratch for `rows` rows (after the model region), growing memory when needed. */
@@ -381,15 +480,15 @@ export class RbmEngine {
   }
 
   private ensure(bytes: number): void {
-    const mem = this.x.memory;
+    const mem = this.memory;
     const missing = bytes - mem.buffer.byteLength;
     if (missing > 0) mem.grow(Math.ceil(missing / 65536));
   }
 
   private writeLists(into: Lists, rows: Rows, n: number, name: string): void {
     const V = into.width;
-    const cnt = new Int32Array(this.x.memory.buffer, into.cnt, n);
-    const idx = new Int32Array(this.x.memory.buffer, into.idx, n * V);
+    const cnt = new Int32Array(this.memory.buffer, into.cnt, n);
+    const idx = new Int32Array(this.memory.buffer, into.idx, n * V);
     for (let b = 0; b < n; b++) {
       let c = 0;
       const o = b * V;
@@ -404,15 +503,15 @@ export class RbmEngine {
 
   private readLists(from: Lists, n: number): Float64Array {
     const V = from.width;
-    const cnt = new Int32Array(this.x.memory.buffer, from.cnt, n);
-    const idx = new Int32Array(this.x.memory.buffer, from.idx, n * V);
+    const cnt = new Int32Array(this.memory.buffer, from.cnt, n);
+    const idx = new Int32Array(this.memory.buffer, from.idx, n * V);
     const out = new Float64Array(n * V);
     for (let b = 0; b < n; b++) for (let q = 0; q < cnt[b]; q++) out[b * V + idx[b * V + q]] = 1;
     return out;
   }
 
   private copyLists(from: Lists, to: Lists, n: number): void {
-    const buf = this.x.memory.buffer;
+    const buf = this.memory.buffer;
     new Int32Array(buf, to.cnt, n).set(new Int32Array(buf, from.cnt, n));
     new Int32Array(buf, to.idx, n * from.width).set(new Int32Array(buf, from.idx, n * from.width));
   }
@@ -429,7 +528,7 @@ const ENGINE_MIN_WORK = 1 << 22;
 export function freeEnergies(model: Rbm, v: Rows): Float64Array {
   if (v.length * model.hidden < ENGINE_MIN_WORK) return freeEnergy(model, v);
   for (let k = 0; k < v.length; k++) if (v[k] !== 0 && v[k] !== 1) return freeEnergy(model, v);
-  return new RbmEngine(model).freeEnergy(v);
+  return new RbmEngine(model, { threads: 1 }).freeEnergy(v);
 }
 
 /** Rows r0 … r0 + m − 1 of a [n, width] batch, as a view when the batch is a typed array. */

@@ -101,7 +101,7 @@ export function gibbsSnapshots(model: Rbm, rng: Rng, options: GibbsSnapshotsOpti
   for (let q = 0; q < v.length; q++) v[q] = rng.uniform() < 0.5 ? 1 : 0;
   // Between snapshots the chains run on the wasm engine, which draws what gibbsSweep would; each
   // recorded sweep runs in JS for its hidden draw, whose mean image p(v|h) is the snapshot.
-  const engine = new RbmEngine(model);
+  const engine = new RbmEngine(model, { threads: 1 });
   let done = 0;
   for (let next = 0; next < at.length; next++) {
     if (at[next] - 1 > done) v = engine.gibbs(rng, v, at[next] - 1 - done);

@@ -117,3 +117,32 @@ describe('freeEnergies', () => {
     expect(Array.from(freeEnergies(model, grey))).toEqual(Array.from(freeEnergy(model, grey)));
   });
 });
+
+describe('RbmEngine on two threads', () => {
+  it('gives the same numbers as one thread: CD, PCD with momentum, free energies and AIS', () => {
+    // 100 × 72: wide enough that every split (16- and 32-column grains) gives the worker a share.
+    const model = randomRbm(100, 72, 8, 0.3, 0.3);
+    const one = new RbmEngine(model, { threads: 1 });
+    const two = new RbmEngine(model, { threads: 2 });
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    try {
+      for (const o of [{ k: 2, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01, persistent: false }, { k: 1, learningRate: 0.1, momentum: 0.5, weightDecay: 0, persistent: true }]) {
+        const r1 = new Rng(3);
+        const r2 = new Rng(3);
+        for (let t = 0; t < 4; t++) {
+          const b = sampleBernoulli(new Rng(60 + t), new Float64Array((t === 3 ? 7 : 20) * 100).fill(0.3));
+          expect(two.cdStep(r2, b, o)).toEqual(one.cdStep(r1, b, o));
+        }
+      }
+      expect(Array.from(two.snapshot().W)).toEqual(Array.from(one.snapshot().W));
+      expect(Array.from(two.velocity().W)).toEqual(Array.from(one.velocity().W));
+      const v = sampleBernoulli(new Rng(1), new Float64Array(50 * 100).fill(0.4));
+      expect(Array.from(two.freeEnergy(v))).toEqual(Array.from(one.freeEnergy(v)));
+      const betas = Float64Array.from({ length: 101 }, (_, i) => i / 100);
+      const base = new Float64Array(100).fill(-1);
+      expect(Array.from(two.aisWeights(new Rng(5), 30, betas, base).logWeights)).toEqual(Array.from(one.aisWeights(new Rng(5), 30, betas, base).logWeights));
+    } finally {
+      two.dispose();
+    }
+  });
+});

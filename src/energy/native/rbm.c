@@ -112,14 +112,15 @@ INLINE int bernoulli(uint32_t *s, float p) { return (double)next_u32(s) < (doubl
 /* ---------- sums of rows ---------- */
 
 /*
- * out[b, :] = bias + Σ_{q < cnt[b]} rows[idx[b, q], :], for rows of `width` floats (a multiple
- * of 4) stored `width` apart. Column blocks outermost (see the header).
+ * out[b, j] = bias[j] + Σ_{q < cnt[b]} rows[idx[b, q], j] for columns j in [begin, end), rows of
+ * `width` floats (a multiple of 4, as begin and end) stored `width` apart. Column blocks outermost
+ * (see the header); a column range is what one thread of a two-thread engine takes.
  */
 EXPORT(sum_rows)
 void sum_rows(const float *rows, const float *bias, const int32_t *cnt, const int32_t *idx, int stride,
-              int n, int width, float *out) {
-  int j0 = 0;
-  for (; j0 + 4 * SUM_BLOCK <= width; j0 += 4 * SUM_BLOCK) {
+              int n, int width, int begin, int end, float *out) {
+  int j0 = begin;
+  for (; j0 + 4 * SUM_BLOCK <= end; j0 += 4 * SUM_BLOCK) {
     int b = 0;
     /* Two rows at a time: two independent chains of loads and adds keep the core busier. */
     for (; b + 1 < n; b += 2) {
@@ -161,7 +162,7 @@ void sum_rows(const float *rows, const float *bias, const int32_t *cnt, const in
       for (int v = 0; v < SUM_BLOCK; v++) wasm_v128_store(o + 4 * v, acc[v]);
     }
   }
-  for (; j0 < width; j0 += 4) {
+  for (; j0 < end; j0 += 4) {
     for (int b = 0; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
       v128_t acc = wasm_v128_load(bias + j0);
@@ -172,15 +173,15 @@ void sum_rows(const float *rows, const float *bias, const int32_t *cnt, const in
 }
 
 /*
- * acc[i, :] += scale · p[b, :] for every active i of every row b (the CD statistic p(h|v) vᵀ in
- * Wt's layout), and accBias[i] += scale per active i, accRow[:] += scale · Σ_b p[b, :].
+ * acc[i, j] += scale · p[b, j] for every active i of every row b and columns j in [begin, end)
+ * (the CD statistic p(h|v) vᵀ in Wt's layout; a column range is one thread's share).
  */
 EXPORT(outer_acc)
-void outer_acc(float *acc, float *accBias, float *accRow, const int32_t *cnt, const int32_t *idx, int stride,
-               const float *p, int n, int width, float scale) {
+void outer_acc(float *acc, const int32_t *cnt, const int32_t *idx, int stride,
+               const float *p, int n, int width, int begin, int end, float scale) {
   const v128_t sc = splat(scale);
-  int j0 = 0;
-  for (; j0 + 4 * ACC_BLOCK <= width; j0 += 4 * ACC_BLOCK) {
+  int j0 = begin;
+  for (; j0 + 4 * ACC_BLOCK <= end; j0 += 4 * ACC_BLOCK) {
     for (int b = 0; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
       v128_t pv[ACC_BLOCK];
@@ -192,7 +193,7 @@ void outer_acc(float *acc, float *accBias, float *accRow, const int32_t *cnt, co
       }
     }
   }
-  for (; j0 < width; j0 += 4) {
+  for (; j0 < end; j0 += 4) {
     for (int b = 0; b < n; b++) {
       const int32_t *ix = idx + (long)b * stride;
       v128_t pv = wasm_f32x4_mul(sc, wasm_v128_load(p + (long)b * width + j0));
@@ -202,6 +203,13 @@ void outer_acc(float *acc, float *accBias, float *accRow, const int32_t *cnt, co
       }
     }
   }
+}
+
+/* The biases' share of the CD statistics: accBias[i] += scale per active i, accRow += scale · Σ_b p[b, :]. */
+EXPORT(bias_acc)
+void bias_acc(float *accBias, float *accRow, const int32_t *cnt, const int32_t *idx, int stride,
+              const float *p, int n, int width, float scale) {
+  const v128_t sc = splat(scale);
   for (int b = 0; b < n; b++) {
     const int32_t *ix = idx + (long)b * stride;
     for (int q = 0, c = cnt[b]; q < c; q++) accBias[ix[q]] += scale;
