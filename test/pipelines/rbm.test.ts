@@ -20,10 +20,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A small run: 10 hidden units (exact log Z by enumeration), 4 updates per epoch, AIS from the RBM's own visible biases. */
 const tiny: RbmConfig = { ...DEFAULT_CONFIG, hidden: 10, epochs: 2, batch: 64, testSubset: 50, aisBase: 'visible-bias', aisRuns: 20, aisBetas: 50, finalAisRuns: 20, finalAisBetas: 200, figuresEvery: 0, chains: 2, chainSweeps: 5 };
 
-async function train(config: RbmConfig, options: { resume?: string; dir?: string } = {}) {
+async function train(config: RbmConfig, options: { resume?: string; dir?: string; onFigure?: (name: string) => void } = {}) {
   const training = createRbmTraining(config, 784, options.resume);
   const records: MetricRecord[] = [];
-  await new Promise<void>((resolve, reject) => rbmPipeline(config, data, training, { dir: options.dir }).subscribe({ next: (r) => records.push(r), error: reject, complete: resolve }));
+  await new Promise<void>((resolve, reject) => rbmPipeline(config, data, training, { dir: options.dir, onFigure: options.onFigure }).subscribe({ next: (r) => records.push(r), error: reject, complete: resolve }));
   return { records, training };
 }
 
@@ -90,6 +90,18 @@ describe('rbm pipeline', () => {
     expect(Array.from(resumed.training.state.velocity.W)).toEqual(Array.from(straight.training.state.velocity.W));
     expect(Array.from(resumed.training.state.chains!)).toEqual(Array.from(straight.training.state.chains!));
     expect(numbers(resumed.records)).toEqual(numbers(straight.records).slice(1));
+  });
+
+  it('announces each figure to the dashboard hook when it is written, every --figures-every epochs', async () => {
+    const announced: string[] = [];
+    const figDir = join(dir, 'figures');
+    await train({ ...tiny, epochs: 3, figuresEvery: 2, aisBetas: 5, finalAisBetas: 5, aisRuns: 2, finalAisRuns: 2 }, { dir: figDir, onFigure: (name) => {
+      expect(existsSync(join(figDir, name)), name).toBe(true);
+      announced.push(name);
+    } });
+    // Epoch 2 (every 2) and epoch 3 (the last).
+    const three = ['rbm-samples.png', 'rbm-filters.png', 'rbm-chains.png'];
+    expect(announced.sort()).toEqual([...three, ...three].sort());
   });
 
   it('refuses a checkpoint written with other settings, naming the setting', async () => {
