@@ -23,10 +23,10 @@ afterAll(() => {
 /** A small run: batch 64, 10 Langevin steps, 500 chains, an 80 × 80 grid, 1000 train and test points. */
 const tiny: EbmConfig = { ...DEFAULT_CONFIG, steps: 40, batch: 64, langevinSteps: 10, buffer: 500, hidden: 32, every: 20, grid: 80, trainPoints: 1000, testPoints: 1000, figuresEvery: 0 };
 
-async function train(config: EbmConfig, options: { resume?: string; dir?: string } = {}): Promise<MetricRecord[]> {
+async function train(config: EbmConfig, options: { resume?: string; dir?: string; onFigure?: (name: string) => void } = {}): Promise<MetricRecord[]> {
   const model = createEbm(config, options.resume);
   try {
-    return await lastValueFrom(ebmPipeline(config, createEbmData(config), model, { dir: options.dir }).pipe(toArray()));
+    return await lastValueFrom(ebmPipeline(config, createEbmData(config), model, { dir: options.dir, onFigure: options.onFigure }).pipe(toArray()));
   } finally {
     model.dispose();
   }
@@ -51,6 +51,17 @@ describe('ebm pipeline', () => {
     expect(last.grid_nll).toBeCloseTo(last.entropy_grid + last.kl_grid, 8);
     const summary = records.find((r): r is TableRowRecord => r.kind === 'row' && r.table === 'summary')!;
     expect(summary.row).toMatchObject({ data: 'moons', steps: 300, heldout_nll: last.heldout_nll });
+  });
+
+  it('announces each figure to the dashboard hook once it is on disk, every --figures-every steps and at the end', async () => {
+    const dir = join(root, 'figures');
+    const announced: string[] = [];
+    await train({ ...tiny, steps: 40, every: 20, figuresEvery: 20 }, { dir, onFigure: (name) => {
+      expect(existsSync(join(dir, name)), name).toBe(true);
+      announced.push(name);
+    } });
+    expect(new Set(announced)).toEqual(new Set(['density.png', 'chains.png']));
+    expect(announced.length).toBeGreaterThanOrEqual(4);
   });
 
   it('gives the same numbers from the same seed, and other numbers from another', async () => {
