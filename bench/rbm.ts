@@ -14,7 +14,7 @@
  * Prints a Markdown table and writes bench/results/rbm.json. Needs /usr/bin/python3 with torch.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,12 @@ const args = parseArgs(process.argv.slice(2), { repeats: '3', quick: 'false' });
 const quick = args.quick === 'true';
 const repeats = quick ? 1 : Number(args.repeats);
 const epochs = quick ? 1 : 2;
+
+// Debian's python3-torch links whatever libblas.so.3 is installed: the reference BLAS unless an
+// optimised one is. Say so, since it makes PyTorch 20–40× slower and the ratio meaningless.
+if (!existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3')) {
+  process.stderr.write('warning: OpenBLAS is not installed (apt-get install libopenblas0-pthread); PyTorch will run on the reference BLAS, far below its best\n');
+}
 
 const { train, test } = loadShippedDigits();
 const images = new Float64Array((train.n + test.n) * 784);
