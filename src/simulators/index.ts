@@ -6,3 +6,5 @@ export { exactMoments } from './exactMoments.ts';
 export type { ExactMoments } from './exactMoments.ts';
 export { sumDistribution } from './sumDistribution.ts';
 export type { SumDistribution } from './sumDistribution.ts';
+export { binaryEntropyOfLogit, branchInformation, branchOverlap } from './knowledge.ts';
+export type { BranchInformation, BranchInformationConfig, BranchInformationOptions, BranchOverlap, InformationMethod } from './knowledge.ts';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { sampleCommand } from './sample.ts';
+import { knowledgeCommand } from './knowledge.ts';
 import { trainCommand } from './train.ts';
 import { sweepCommand } from './sweep.ts';
 import { isingCommand } from './ising.ts';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(trainCommand(), { isDefault: true });
   program.addCommand(sweepCommand());
   program.addCommand(sampleCommand());
+  program.addCommand(knowledgeCommand());
   program.addCommand(isingCommand());
   program.addCommand(bananaCommand());
   program.addCommand(imageVaeCommand());
