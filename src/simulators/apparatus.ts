@@ -11,8 +11,11 @@ export const SCHEMES: readonly Scheme[] = ['fixed', 'random'];
 
 export interface ApparatusConfig {
   scheme: Scheme;
-  /** measurement strength ε, finite, ≥ 0 (0: no measurement; ∞: projective). */
-  epsilon: number;
+  /**
+   * measurement strength ε, finite, ≥ 0 (0: no measurement; ∞: projective): one number for all
+   * qubits, or N numbers ε₁ … ε_N, one per qubit (heterogeneous sensors; ε_i = 0 is a dead sensor).
+   */
+  epsilon: number | readonly number[];
   /** number N of measured qubits, integer ≥ 1. */
   qubits: number;
   /** initial α₀ of the cat state, any finite real (default 0: unbiased cat). */
@@ -22,7 +25,12 @@ export interface ApparatusConfig {
 /** Validated, complete parameters; what the loops in this folder read. */
 export interface ApparatusParams {
   readonly scheme: Scheme;
+  /** the common ε when `uniform`; reading it when ε varies from qubit to qubit throws. */
   readonly epsilon: number;
+  /** ε_i of every qubit, shape [N] (all equal when `uniform`). */
+  readonly epsilons: Float64Array;
+  /** every ε_i equal: the loops take exactly the scalar path (bit-identical to a scalar config). */
+  readonly uniform: boolean;
   readonly qubits: number;
   readonly alpha0: number;
   readonly dim: 1 | 3;
@@ -77,6 +85,14 @@ export interface SampleWithLogProb {
  * |⟨s̄|M_x|s⟩|² ∝ sinh²(ε/2)(1 − x₃²); it agrees with artanh(x₃ t) at O(ε) and at x₃ = ±1 only,
  * and its samples are not exchangeable (pair moments drift along the chain).
  *
+ * ## Heterogeneous sensors
+ * With one ε_i per qubit nothing above changes but the index: given the branch s the qubits are
+ * independent with p(xᵢ | s) = (1 + s tᵢ xᵢ₃)/Ω, tᵢ = tanh εᵢ, so
+ *   p[x] = (e^{α₀} Π(1 + tᵢ xᵢ₃) + e^{−α₀} Π(1 − tᵢ xᵢ₃)) / (2 cosh α₀ Ωᴺ),   αᵢ = αᵢ₋₁ + artanh(tᵢ xᵢ₃),
+ * (fixed: log p[x] = log 2cosh(α₀ + Σ εᵢ xᵢ) − log 2cosh α₀ − Σ log 2cosh εᵢ). Exchangeability holds only
+ * among qubits of equal ε. When all εᵢ are equal (a scalar ε, or an array of N equal values) the
+ * loops compute exactly the floats of the scalar case, so existing runs reproduce.
+ *
  * Layout: records are [batch, N, d] row-major Float32Array (d = 1 fixed, 3 random). Records are
  * drawn one after another from the Rng, so a stream of records does not depend on how it is cut
  * into batches. Sampled x₃ is rounded to float32 *before* it updates α, so α (and the accumulated
@@ -89,10 +105,13 @@ export interface SampleWithLogProb {
  */
 export class Apparatus implements ApparatusParams {
   readonly scheme: Scheme;
-  readonly epsilon: number;
+  readonly epsilons: Float64Array;
+  readonly uniform: boolean;
   readonly qubits: number;
   readonly alpha0: number;
   readonly dim: 1 | 3;
+  /** the ε as given: a number, or a copy of the array. */
+  private readonly epsilonGiven: number | readonly number[];
 
   /** @throws RangeError naming the parameter, its allowed range and the bad value. */
   constructor(config: ApparatusConfig) {
@@ -104,25 +123,55 @@ export class Apparatus implements ApparatusParams {
     if (!(SCHEMES as readonly unknown[]).includes(scheme)) {
       throw new RangeError(`Apparatus: scheme must be one of ${SCHEMES.map((s) => `'${s}'`).join(', ')} (got ${show(scheme)})`);
     }
-    if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon < 0) {
-      throw new RangeError(`Apparatus: epsilon must be a finite number ≥ 0 (got ${show(epsilon)})`);
-    }
     if (typeof qubits !== 'number' || !Number.isSafeInteger(qubits) || qubits < 1) {
       throw new RangeError(`Apparatus: qubits must be an integer ≥ 1 (got ${show(qubits)})`);
+    }
+    const epsilons = new Float64Array(qubits);
+    if (typeof epsilon === 'number' || !isArrayLike(epsilon)) {
+      if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon < 0) {
+        throw new RangeError(`Apparatus: epsilon must be a finite number ≥ 0 (got ${show(epsilon)}), or an array of N = ${qubits} such numbers`);
+      }
+      epsilons.fill(epsilon);
+      this.epsilonGiven = epsilon;
+    } else {
+      if (epsilon.length !== qubits) {
+        throw new RangeError(`Apparatus: epsilon must have one value per qubit, length N = ${qubits} (got length ${epsilon.length})`);
+      }
+      for (let i = 0; i < qubits; i++) {
+        const e = epsilon[i];
+        if (typeof e !== 'number' || !Number.isFinite(e) || e < 0) {
+          throw new RangeError(`Apparatus: epsilon[${i}] must be a finite number ≥ 0 (got ${show(e)})`);
+        }
+        epsilons[i] = e;
+      }
+      this.epsilonGiven = Array.from(epsilons);
     }
     if (typeof alpha0 !== 'number' || !Number.isFinite(alpha0)) {
       throw new RangeError(`Apparatus: alpha0 must be a finite number (got ${show(alpha0)})`);
     }
     this.scheme = scheme;
-    this.epsilon = epsilon;
+    this.epsilons = epsilons;
+    this.uniform = epsilons.every((e) => e === epsilons[0]);
     this.qubits = qubits;
     this.alpha0 = alpha0;
     this.dim = scheme === 'fixed' ? 1 : 3;
   }
 
-  /** The configuration this apparatus was built from (with alpha0 filled in). */
+  /**
+   * The common measurement strength ε (uniform apparatus only).
+   * @throws RangeError when ε varies from qubit to qubit: read `epsilons` instead.
+   */
+  get epsilon(): number {
+    if (!this.uniform) {
+      throw new RangeError(`Apparatus.epsilon: ε varies from qubit to qubit (heterogeneous sensors); read epsilons, shape [${this.qubits}]`);
+    }
+    return this.epsilons[0];
+  }
+
+  /** The configuration this apparatus was built from (with alpha0 filled in; an ε array as a fresh copy). */
   get config(): Required<ApparatusConfig> {
-    return { scheme: this.scheme, epsilon: this.epsilon, qubits: this.qubits, alpha0: this.alpha0 };
+    const epsilon = typeof this.epsilonGiven === 'number' ? this.epsilonGiven : this.epsilonGiven.slice();
+    return { scheme: this.scheme, epsilon, qubits: this.qubits, alpha0: this.alpha0 };
   }
 
   /**
@@ -166,7 +215,7 @@ export class Apparatus implements ApparatusParams {
 
   /**
    * Data magnetisation of each record: ⟨x⟩ over qubits (fixed) or 3⟨x₃⟩ (random), so that its
-   * exact mean is tanh α₀ · tanh ε in both schemes.
+   * exact mean is tanh α₀ · tanh ε in both schemes (tanh α₀ · mean of tanh εᵢ for heterogeneous sensors).
    * @param x records, shape [batch, N, d]
    * @returns shape [batch]
    */
@@ -192,6 +241,10 @@ export class Apparatus implements ApparatusParams {
     }
     return out;
   }
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || ArrayBuffer.isView(v);
 }
 
 function show(v: unknown): string {

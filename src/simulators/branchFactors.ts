@@ -18,10 +18,38 @@ export interface BranchFactors {
   readonly logNorm: number;
 }
 
+/** The constants of a uniform apparatus (reads `p.epsilon`, so it throws for heterogeneous sensors). */
 export function branchFactors(p: ApparatusParams): BranchFactors {
   const q = Math.exp(-2 * p.epsilon);
   const logOmega = p.dim === 1 ? Math.LN2 : Math.log(4 * Math.PI);
   return { q, t: Math.tanh(p.epsilon), logNorm: Math.log1p(q) + logOmega };
+}
+
+/** Per-qubit branch factors for heterogeneous sensors: the constants of {@link BranchFactors} for each εᵢ, shape [N] each. */
+export interface QubitBranchFactors {
+  /** qᵢ = e^{−2εᵢ} */
+  readonly q: Float64Array;
+  /** tᵢ = tanh εᵢ */
+  readonly t: Float64Array;
+  /** log(1 + qᵢ) + log Ω */
+  readonly logNorm: Float64Array;
+}
+
+/**
+ * {@link branchFactors} qubit by qubit; each entry is computed by the same expressions, so for a
+ * uniform apparatus every entry equals the scalar constant bit for bit.
+ */
+export function qubitBranchFactors(p: ApparatusParams): QubitBranchFactors {
+  const n = p.qubits;
+  const q = new Float64Array(n), t = new Float64Array(n), logNorm = new Float64Array(n);
+  const logOmega = p.dim === 1 ? Math.LN2 : Math.log(4 * Math.PI);
+  for (let i = 0; i < n; i++) {
+    const e = p.epsilons[i];
+    q[i] = Math.exp(-2 * e);
+    t[i] = Math.tanh(e);
+    logNorm[i] = Math.log1p(q[i]) + logOmega;
+  }
+  return { q, t, logNorm };
 }
 
 /** log(2 cosh a), stable for any finite a. */

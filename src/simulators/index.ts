@@ -8,3 +8,4 @@ export { sumDistribution } from './sumDistribution.ts';
 export type { SumDistribution } from './sumDistribution.ts';
 export { binaryEntropyOfLogit, branchInformation, branchOverlap } from './knowledge.ts';
 export type { BranchInformation, BranchInformationConfig, BranchInformationOptions, BranchOverlap, InformationMethod } from './knowledge.ts';
+export { sensorEpsilons } from './sensorEpsilons.ts';

@@ -1,12 +1,12 @@
 import type { Rng } from '../random/rng.ts';
 import type { ApparatusParams } from './apparatus.ts';
-import { branchFactors, logMixture } from './branchFactors.ts';
+import { logMixture, qubitBranchFactors } from './branchFactors.ts';
 
 const TWO_PI = 2 * Math.PI;
 
 /**
  * The autoregressive sampler: for each record, α ← α₀, then for i = 1 … N
- *   xᵢ ~ Dipolar_d(m = tanh α · tanh ε),   α ← α + b(xᵢ),   b(x) = artanh(x₃ tanh ε)  (= ε x when fixed),
+ *   xᵢ ~ Dipolar_d(m = tanh α · tanh εᵢ),   α ← α + bᵢ(xᵢ),   bᵢ(x) = artanh(x₃ tanh εᵢ)  (= εᵢ x when fixed),
  * α being half the posterior log-odds of the branches |0…⟩ : |1…⟩ (see `Apparatus` for the derivation).
  *
  * A scalar loop over records then qubits: α lives in a register, nothing is allocated per qubit,
@@ -17,6 +17,8 @@ const TWO_PI = 2 * Math.PI;
  * m = ±1 it reduces to 2√u − 1 and 1 − 2√(1 − u); the denominator is ≥ 1), then u′ for the azimuth
  * φ = 2π u′, x₁ + i x₂ = e^{iφ} √(1 − x₃²).
  * x₃ is rounded to float32 before it updates α, so α is the posterior given the stored record.
+ * The per-qubit constants of a uniform apparatus all equal the scalar ones, so its draws and
+ * log-probabilities are those of the scalar sampler bit for bit.
  *
  * @param out filled with outcomes, shape [batch, N, d]
  * @param logProb if given, filled with Σᵢ log p(xᵢ | α_{i−1}), shape [batch]
@@ -28,18 +30,18 @@ export function sampleChain(
   out: Float32Array,
   logProb: Float64Array | null,
 ): void {
-  const { q, t, logNorm } = branchFactors(p);
-  const n = p.qubits, eps = p.epsilon, a0 = p.alpha0;
+  const { q, t, logNorm } = qubitBranchFactors(p);
+  const n = p.qubits, eps = p.epsilons, a0 = p.alpha0;
   if (p.dim === 1) {
     for (let b = 0, k = 0; b < batch; b++) {
       let a = a0;
       let lq = 0;
       for (let i = 0; i < n; i++, k++) {
-        const m = Math.tanh(a) * t;
+        const m = Math.tanh(a) * t[i];
         const v = rng.uniform() < 0.5 * (1 + m) ? 1 : -1;
         out[k] = v;
-        if (logProb !== null) lq += logMixture(a, v > 0 ? 2 : 2 * q, v > 0 ? 2 * q : 2) - logNorm;
-        a += eps * v;
+        if (logProb !== null) lq += logMixture(a, v > 0 ? 2 : 2 * q[i], v > 0 ? 2 * q[i] : 2) - logNorm[i];
+        a += eps[i] * v;
       }
       if (logProb !== null) logProb[b] = lq;
     }
@@ -49,7 +51,7 @@ export function sampleChain(
     let a = a0;
     let lq = 0;
     for (let i = 0; i < n; i++, k += 3) {
-      const m = Math.tanh(a) * t;
+      const m = Math.tanh(a) * t[i];
       const u = rng.uniform();
       const disc = (m - 1) * (m - 1) + 4 * m * u;
       let x3 = (m - 2 + 4 * u) / (1 + Math.sqrt(disc > 0 ? disc : 0));
@@ -59,9 +61,10 @@ export function sampleChain(
       out[k] = rho * Math.cos(phi);
       out[k + 1] = rho * Math.sin(phi);
       out[k + 2] = x3;
-      const wp = 1 + x3 + q * (1 - x3);
-      const wm = 1 - x3 + q * (1 + x3);
-      if (logProb !== null) lq += logMixture(a, wp, wm) - logNorm;
+      const qi = q[i];
+      const wp = 1 + x3 + qi * (1 - x3);
+      const wm = 1 - x3 + qi * (1 + x3);
+      if (logProb !== null) lq += logMixture(a, wp, wm) - logNorm[i];
       a += 0.5 * Math.log(wp / wm);
     }
     if (logProb !== null) logProb[b] = lq;

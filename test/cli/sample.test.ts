@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { main } from '../../src/cli/main.ts';
+import { Rng } from '../../src/random/rng.ts';
 import { Apparatus } from '../../src/simulators/index.ts';
 import { duck, lit, query, types } from '../sinks/readBack.ts';
 import { spawnTs, waitForSegments } from '../sinks/spawnRun.ts';
@@ -122,5 +123,59 @@ describe('sample command', () => {
     expect(s.d).toBe(s.n);
     expect(s.hi).toBe((s.n as bigint) - 1n);
     expect((s.n as bigint) % 100n).toBe(0n);
+  });
+});
+
+describe('sample --epsilons (heterogeneous sensors)', () => {
+  it.each([
+    [['--qubits', '3', '--epsilons', '0.1,0.2'], '--epsilons: expected N = 3 values (one per qubit), got 2'],
+    [['--qubits', '3', '--epsilons', '0.1,-0.2,0.3'], '--epsilons: epsilon[1] must be a finite number ≥ 0, got "-0.2"'],
+    [['--qubits', '3', '--epsilons', 'dead:2@0.1'], '--epsilons: dead:f@ε needs a fraction 0 ≤ f ≤ 1, got "dead:2@0.1"'],
+  ])('rejects %j in one line, exit 2, nothing created', async (args, message) => {
+    const out = join(root, 'bad-eps');
+    const r = await cli(['sample', ...args, '--backend', 'cpu', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: ${message}\n`);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('is exclusive with --epsilon', async () => {
+    const out = join(root, 'both-eps');
+    const r = await cli(['sample', '--qubits', '2', '--epsilon', '0.1', '--epsilons', '0.1,0.2', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: option '--epsilons <spec>' cannot be used with option '--epsilon <ε>'\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('samples with one ε per qubit, stores the exact log_prob and records the ε in the run table', async () => {
+    const out = join(root, 'het');
+    const eps = [0.1, 0, 0.8, 1.5];
+    const r = await cli(['sample', '--scheme', 'fixed', '--epsilons', eps.join(','), '--qubits', '4', '--alpha0', '0.2', '--records', '200', '--batch', '64', '--seed', '5', '--backend', 'cpu', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    const dir = r.stdout.trim();
+    const app = new Apparatus({ scheme: 'fixed', epsilon: eps, qubits: 4, alpha0: 0.2 });
+    const rows = await query(db, `SELECT index, x, log_prob FROM read_parquet(${lit(join(dir, 'samples-*.parquet'))}) ORDER BY index`);
+    expect(rows).toHaveLength(200);
+    const x = new Float32Array(rows.flatMap((row) => row.x as number[]));
+    expect(x).toEqual(app.sample(200, new Rng(5).fork()));
+    const lp = app.logProb(x, 200);
+    rows.forEach((row, b) => expect(row.log_prob).toBe(lp[b]));
+    const [run] = await query(db, `SELECT status, epsilons, config_json FROM read_parquet(${lit(join(dir, 'run.parquet'))})`);
+    expect(run.status).toBe('completed');
+    expect(run.epsilons).toBe('0.1,0,0.8,1.5');
+    expect(JSON.parse(run.config_json as string).epsilon).toEqual(eps);
+  });
+
+  it('dead:f@ε picks the dead sensors from the seed, reproducibly', async () => {
+    const runEps = async (name: string, seed: string): Promise<string> => {
+      const r = await cli(['sample', '--scheme', 'random', '--epsilons', 'dead:0.5@0.3', '--qubits', '8', '--records', '10', '--seed', seed, '--backend', 'cpu', '--quiet', '--out', join(root, name)]);
+      expect(r.code).toBe(0);
+      const [run] = await query(db, `SELECT epsilons FROM read_parquet(${lit(join(r.stdout.trim(), 'run.parquet'))})`);
+      return run.epsilons as string;
+    };
+    const a = await runEps('dead-a', '2');
+    expect(a.split(',').filter((v) => v === '0')).toHaveLength(4);
+    expect(await runEps('dead-b', '2')).toBe(a);
   });
 });
