@@ -28,6 +28,7 @@ export { checkpointEvery } from './operators/checkpointEvery.ts';
 
 export { histogram, type MetricRecord, type ScalarsRecord, type HistogramRecord, type TableRowRecord } from './metrics/records.ts';
 export { vaeMetrics, evaluate, type VaeMetricsOptions, type VaeStep } from './metrics/vaeMetrics.ts';
+export { latentBranchInformation } from './metrics/branchInformation.ts';
 export { linearFit } from './stats/regression.ts';
 export { bimodalityCoefficient } from './stats/bimodality.ts';
 export { fitGaussianMixture2 } from './stats/gaussianMixture2.ts';

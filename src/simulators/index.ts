@@ -9,3 +9,4 @@ export type { SumDistribution } from './sumDistribution.ts';
 export { binaryEntropyOfLogit, branchInformation, branchOverlap } from './knowledge.ts';
 export type { BranchInformation, BranchInformationConfig, BranchInformationOptions, BranchOverlap, InformationMethod } from './knowledge.ts';
 export { sensorEpsilons } from './sensorEpsilons.ts';
+export { sampleWithBranch, type SampleWithBranch } from './sampleWithBranch.ts';
