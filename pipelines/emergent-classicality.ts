@@ -46,6 +46,8 @@ export interface EmergentClassicalityConfig {
   every: number;
   /** Fresh records per metric evaluation. */
   evalRecords: number;
+  /** Measure the latent's share of the branch information every evaluation (vaeMetrics' branchInformation). */
+  branchInfo?: boolean;
   /** Checkpoint interval in steps (0: only at the end). */
   checkpointEvery: number;
 }
@@ -138,6 +140,6 @@ export function emergentClassicality(config: EmergentClassicalityConfig, model: 
     withSchedule('reg', parseSchedule(config.reg)),
     minimize(forward, optimizer),
     checkpointEvery({ every: config.checkpointEvery > 0 ? config.checkpointEvery : Number.MAX_SAFE_INTEGER, lastStep: config.steps, save }),
-    vaeMetrics({ every: config.every, lastStep: config.steps, apparatus, encoder, decoder, rng: rngs.eval, evalRecords: config.evalRecords }),
+    vaeMetrics({ every: config.every, lastStep: config.steps, apparatus, encoder, decoder, rng: rngs.eval, evalRecords: config.evalRecords, branchInformation: config.branchInfo ?? false }),
   );
 }

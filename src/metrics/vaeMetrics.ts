@@ -7,6 +7,9 @@ import type { Rng } from '../random/rng.ts';
 import type { Apparatus } from '../simulators/apparatus.ts';
 import type { ApparatusBatch } from '../simulators/apparatusSource.ts';
 import { exactMoments } from '../simulators/exactMoments.ts';
+import { branchInformation } from '../simulators/knowledge.ts';
+import { sampleWithBranch } from '../simulators/sampleWithBranch.ts';
+import { latentBranchInformation } from './branchInformation.ts';
 import { bimodalityCoefficient } from '../stats/bimodality.ts';
 import { fitGaussianMixture2 } from '../stats/gaussianMixture2.ts';
 import { linearFit } from '../stats/regression.ts';
@@ -37,6 +40,15 @@ export interface VaeMetricsOptions {
   bins?: number;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /**
+   * Also measure how much of the branch information the latent holds (issue 15): the evaluation
+   * records are then drawn with their branch s (sampleWithBranch: the same distribution, another
+   * random stream), and the scalars gain `branch_info_latent` ± `_se` (a held-out lower bound on
+   * I(s; μ_z), latentBranchInformation), `branch_info_exact` ± `_se` (I(s; x), what the record
+   * holds: exact on the fixed axis, 20 000 exact draws on the random one), `branch_info_share` (their
+   * ratio) and `branch_entropy` (H(s)). Default false (the evaluation stream as before).
+   */
+  branchInformation?: boolean;
 }
 
 /**
@@ -62,6 +74,9 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
   // The magnetisation's exact spread fixes its histogram range for the whole run: ±(|E M| + 5 sd),
   // rounded up to a tenth and capped at the possible ±d, so the mass is not squeezed into a few bins.
   const moments = exactMoments(apparatus);
+  const exactInfo = options.branchInformation
+    ? branchInformation({ scheme: apparatus.scheme, epsilon: apparatus.epsilon, qubits: apparatus.qubits, alpha0: apparatus.alpha0 }, apparatus.scheme === 'fixed' ? {} : { samples: 20_000, rng: rng.fork() })
+    : null;
   const magRange = Math.min(apparatus.dim, Math.ceil(10 * (Math.abs(moments.magnetisationMean) + 5 * Math.sqrt(moments.magnetisationVariance))) / 10);
   return (source) =>
     new Observable<MetricRecord>((subscriber) => {
@@ -80,7 +95,19 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
           for (let i = 0; i < b; i++) nll -= lp[i];
           nll /= b;
 
-          const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng);
+          const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng, exactInfo != null);
+          const branchValues: Record<string, number> = {};
+          if (exactInfo != null && ev.branch != null) {
+            const latent = latentBranchInformation(ev.branch, ev.muSum);
+            Object.assign(branchValues, {
+              branch_info_latent: latent.information,
+              branch_info_latent_se: latent.se,
+              branch_info_exact: exactInfo.information,
+              branch_info_exact_se: exactInfo.standardError,
+              branch_info_share: exactInfo.information > 0 ? latent.information / exactInfo.information : 0,
+              branch_entropy: exactInfo.priorEntropy,
+            });
+          }
           const fit = linearFit(ev.magnetisation, ev.mAtMean);
           const artanh = ev.mAtMean.map((m) => Math.atanh(m));
           const ratio = linearFit(artanh, ev.magnetisation);
@@ -103,6 +130,7 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
               mag_artanh_slope: ratio.slope,
               z_bimodality: bimodalityCoefficient(ev.zSum),
               z_separation: mix.separation,
+              ...branchValues,
               elapsed_s: (wallTime - started) / 1000,
             },
           });
@@ -126,11 +154,16 @@ interface Evaluation {
   zSum: Float64Array;
   latentNorm: number;
   latentFluctuation: number;
+  /** Σ_k μ_k per record. */
+  muSum: Float64Array;
+  /** The branch s = ±1 of each record, when drawn with it. */
+  branch: Int8Array | null;
 }
 
 /** Fresh records through the model without gradients; all tensors freed here. */
-export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatus, n: number, rng: Rng): Evaluation {
-  const xData = apparatus.sample(n, rng);
+export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatus, n: number, rng: Rng, withBranch = false): Evaluation {
+  const drawn = withBranch ? sampleWithBranch(apparatus, n, rng) : null;
+  const xData = drawn?.x ?? apparatus.sample(n, rng);
   const magnetisation = apparatus.magnetisation(xData, n);
   const [mu, sigma, mMean, mSampled, z] = tf.tidy(() => {
     const x = tf.tensor3d(xData, [n, apparatus.qubits, apparatus.dim]);
@@ -142,10 +175,12 @@ export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatu
   const zDim = mu.shape[1] as number;
   let latentNorm = 0, latentFluctuation = 0;
   const zSum = new Float64Array(n);
+  const muSum = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let sq = 0;
     for (let k = 0; k < zDim; k++) {
       sq += muData[i * zDim + k] ** 2;
+      muSum[i] += muData[i * zDim + k];
       latentFluctuation += sigmaData[i * zDim + k];
       zSum[i] += zData[i * zDim + k];
     }
@@ -158,6 +193,8 @@ export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatu
     zSum,
     latentNorm: latentNorm / n,
     latentFluctuation: latentFluctuation / (n * zDim),
+    muSum,
+    branch: drawn?.branch ?? null,
   };
   tf.dispose([mu, sigma, mMean, mSampled, z]);
   return result;

@@ -19,6 +19,7 @@ export type VaeOptions = CommonOptions & {
   reg: string;
   every: number;
   evalRecords: number;
+  branchInfo?: boolean;
   checkpointEvery: number;
   flushInterval: number;
   onNonFinite: 'fail' | 'skip';
@@ -49,6 +50,7 @@ export function addVaeOptions(cmd: Command, omit: ReadonlyArray<'epsilon' | 'qub
     .option('--reg <schedule>', "KL weight: a number ≥ 0, tanh:T (the seed's warm-up) or linear:T", scheduleOption, d.reg)
     .option('--every <k>', 'metric interval in steps (an integer ≥ 1)', numberIn({ min: 1, integer: true }), d.every)
     .option('--eval-records <n>', 'fresh records per metric evaluation (an integer ≥ 10)', numberIn({ min: 10, integer: true }), d.evalRecords)
+    .option('--branch-info', "also log the latent's share of the branch information I(s; x) (branch_info_latent, branch_info_exact, branch_info_share)")
     .option('--checkpoint-every <k>', 'checkpoint interval in steps (an integer ≥ 0; 0: only at the end)', numberIn({ min: 0, integer: true }), d.checkpointEvery)
     .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2)
     .option('--on-non-finite <mode>', 'a NaN/Inf loss fails the run (fail) or its step is skipped (skip)', oneOf(['fail', 'skip'] as const), 'fail');
@@ -70,6 +72,7 @@ export function vaeConfig(opts: VaeOptions, overrides: Partial<EmergentClassical
     seed: opts.seed,
     every: opts.every,
     evalRecords: opts.evalRecords,
+    branchInfo: opts.branchInfo ?? false,
     checkpointEvery: opts.checkpointEvery,
     ...overrides,
   };
