@@ -1,6 +1,7 @@
 import type { Rng } from '../random/rng.ts';
 import { SCHEMES, type Scheme } from './apparatus.ts';
 import { logAddExp, logTwoCosh } from './branchFactors.ts';
+import { dipolarCosine } from './dipolarCosine.ts';
 
 /**
  * Knowledge acquisition by the apparatus (issue 15): how far apart the two branches s = ±1 of the
@@ -181,13 +182,7 @@ function monteCarlo(scheme: Scheme, epsilon: number, n: number, alpha0: number, 
       alpha += epsilon * sum;
     } else {
       const a = s * t;
-      const oneMinusA2 = (1 - a) * (1 - a);
-      for (let i = 0; i < n; i++) {
-        // Inverse CDF of (1 + a u)/2 on [−1, 1]: a u² + 2u + 2 − a − 4V = 0, in a form without 1/a.
-        const v = rng.uniform();
-        const u = (a - 2 + 4 * v) / (Math.sqrt(oneMinusA2 + 4 * a * v) + 1);
-        alpha += Math.atanh(t * u);
-      }
+      for (let i = 0; i < n; i++) alpha += Math.atanh(t * dipolarCosine(a, rng.uniform()));
     }
     const h = binaryEntropyOfLogit(2 * alpha);
     const pe = 1 / (1 + Math.exp(2 * Math.abs(alpha)));

@@ -1,6 +1,7 @@
 import type { Rng } from '../random/rng.ts';
 import type { ApparatusParams } from './apparatus.ts';
 import { logMixture, qubitBranchFactors } from './branchFactors.ts';
+import { dipolarCosine } from './dipolarCosine.ts';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -53,8 +54,7 @@ export function sampleChain(
     for (let i = 0; i < n; i++, k += 3) {
       const m = Math.tanh(a) * t[i];
       const u = rng.uniform();
-      const disc = (m - 1) * (m - 1) + 4 * m * u;
-      let x3 = (m - 2 + 4 * u) / (1 + Math.sqrt(disc > 0 ? disc : 0));
+      let x3 = dipolarCosine(m, u);
       x3 = Math.fround(x3 > 1 ? 1 : x3 < -1 ? -1 : x3);
       const phi = TWO_PI * rng.uniform();
       const rho = Math.sqrt(Math.max(0, 1 - x3 * x3));

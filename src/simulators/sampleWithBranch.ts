@@ -1,5 +1,6 @@
 import type { Rng } from '../random/rng.ts';
 import type { ApparatusParams } from './apparatus.ts';
+import { dipolarCosine } from './dipolarCosine.ts';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -55,8 +56,7 @@ export function sampleWithBranch(app: ApparatusParams, batch: number, rng: Rng, 
     for (let i = 0; i < n; i++, k += 3) {
       const m = s * t[i];
       const v = rng.uniform();
-      const disc = (1 - m) * (1 - m) + 4 * m * v;
-      let x3 = (m - 2 + 4 * v) / (1 + Math.sqrt(disc > 0 ? disc : 0));
+      let x3 = dipolarCosine(m, v);
       x3 = Math.fround(x3 > 1 ? 1 : x3 < -1 ? -1 : x3);
       const phi = TWO_PI * rng.uniform();
       const rho = Math.sqrt(Math.max(0, 1 - x3 * x3));
