@@ -1,6 +1,6 @@
 import type { Rng } from '../random/rng.ts';
 import { gibbsSweep } from './gibbs.ts';
-import { batchSize, cloneRbm, freeEnergyFromInput, hiddenInput, sampleBernoulli, sigmoid, visibleProb, type Rbm, type Rows } from './rbm.ts';
+import { batchSize, cloneRbm, freeEnergyFromInput, hiddenInput, nonZeros, sampleBernoulli, sigmoid, visibleProb, type Rbm, type Rows } from './rbm.ts';
 
 /**
  * Contrastive divergence (Hinton 2002) and persistent CD (Tieleman 2008) for a Bernoulli RBM.
@@ -134,12 +134,8 @@ function accumulate(gW: Float64Array, gb: Float64Array, gc: Float64Array, v: Flo
   const idx = new Int32Array(V);
   const val = new Float64Array(V);
   for (let r = 0; r < n; r++) {
-    const o = r * V;
-    let nz = 0;
-    for (let i = 0; i < V; i++) {
-      const x = v[o + i];
-      if (x !== 0) { idx[nz] = i; val[nz] = x; nz++; gb[i] += scale * x; }
-    }
+    const nz = nonZeros(v, r * V, V, idx, val);
+    for (let q = 0; q < nz; q++) gb[idx[q]] += scale * val[q];
     for (let j = 0; j < H; j++) {
       const p = scale * ph[r * H + j];
       gc[j] += p;

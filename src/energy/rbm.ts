@@ -96,6 +96,19 @@ export function batchSize(owner: string, name: string, rows: Rows, width: number
 }
 
 /**
+ * The non-zero entries of row `v[offset … offset + width)`: their indices into `idx`, values into
+ * `val` (both ≥ width long), in ascending order; returns how many.
+ */
+export function nonZeros(v: Rows, offset: number, width: number, idx: Int32Array, val: Float64Array): number {
+  let nz = 0;
+  for (let i = 0; i < width; i++) {
+    const x = v[offset + i];
+    if (x !== 0) { idx[nz] = i; val[nz] = x; nz++; }
+  }
+  return nz;
+}
+
+/**
  * Hidden pre-activations β·(c + W v) per row, shape [batch, hidden] (β = 1 unless tempering).
  * @param v shape [batch, visible]
  */
@@ -107,12 +120,7 @@ export function hiddenInput(model: Rbm, v: Rows, beta = 1): Float64Array {
   const idx = new Int32Array(V);
   const val = new Float64Array(V);
   for (let r = 0; r < n; r++) {
-    const o = r * V;
-    let nz = 0;
-    for (let i = 0; i < V; i++) {
-      const x = v[o + i];
-      if (x !== 0) { idx[nz] = i; val[nz] = x; nz++; }
-    }
+    const nz = nonZeros(v, r * V, V, idx, val);
     for (let j = 0; j < H; j++) {
       const w = j * V;
       let s = hBias[j];
