@@ -30,6 +30,8 @@ import { apparatusSource } from '../src/simulators/apparatusSource.ts';
 export interface EmergentClassicalityConfig {
   scheme: Scheme;
   epsilon: number;
+  /** Per-qubit ε₁ … ε_N (heterogeneous sensors), length `qubits`; replaces `epsilon` when given. */
+  epsilons?: number[];
   qubits: number;
   alpha0: number;
   /** Latent dimension z_dim. */
@@ -48,6 +50,11 @@ export interface EmergentClassicalityConfig {
   evalRecords: number;
   /** Measure the latent's share of the branch information every evaluation (vaeMetrics' branchInformation). */
   branchInfo?: boolean;
+  /**
+   * Sensor discovery: dimension E of a learned qubit-index embedding in the encoder, which then also
+   * gets a learned per-qubit gain in the decoder (0 or absent: the seed's exchangeable model).
+   */
+  positions?: number;
   /** Checkpoint interval in steps (0: only at the end). */
   checkpointEvery: number;
 }
@@ -84,11 +91,12 @@ export interface VaeModel {
 
 /** Builds the model from the config's seed, or restores it from a checkpoint written by `train`. */
 export function createModel(config: EmergentClassicalityConfig, resumeFrom?: string): VaeModel {
-  const apparatus = new Apparatus({ scheme: config.scheme, epsilon: config.epsilon, qubits: config.qubits, alpha0: config.alpha0 });
+  const apparatus = new Apparatus({ scheme: config.scheme, epsilon: config.epsilons ?? config.epsilon, qubits: config.qubits, alpha0: config.alpha0 });
   const root = new Rng(config.seed);
   const init = root.fork();
-  const encoder = new Encoder({ xDim: apparatus.dim, zDim: config.latent }, init);
-  const decoder = new Decoder({ xDim: apparatus.dim, zDim: config.latent }, init);
+  const positions = config.positions ? { qubits: config.qubits, dim: config.positions } : undefined;
+  const encoder = new Encoder({ xDim: apparatus.dim, zDim: config.latent, positions }, init);
+  const decoder = new Decoder({ xDim: apparatus.dim, zDim: config.latent, gains: positions?.qubits }, init);
   const optimizer = new Adam(variablesOf(encoder, decoder), { lr: config.lr });
   let rngs = { data: root.fork(), latent: root.fork(), eval: root.fork() };
   let step = 0;

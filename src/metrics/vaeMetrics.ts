@@ -10,6 +10,7 @@ import { exactMoments } from '../simulators/exactMoments.ts';
 import { branchInformation } from '../simulators/knowledge.ts';
 import { sampleWithBranch } from '../simulators/sampleWithBranch.ts';
 import { latentBranchInformation } from './branchInformation.ts';
+import { sensorSaliency } from './sensorSaliency.ts';
 import { bimodalityCoefficient } from '../stats/bimodality.ts';
 import { fitGaussianMixture2 } from '../stats/gaussianMixture2.ts';
 import { linearFit } from '../stats/regression.ts';
@@ -45,10 +46,19 @@ export interface VaeMetricsOptions {
    * records are then drawn with their branch s (sampleWithBranch: the same distribution, another
    * random stream), and the scalars gain `branch_info_latent` ± `_se` (a held-out lower bound on
    * I(s; μ_z), latentBranchInformation), `branch_info_exact` ± `_se` (I(s; x), what the record
-   * holds: exact on the fixed axis, 20 000 exact draws on the random one), `branch_info_share` (their
+   * holds: exact on the fixed axis with one ε, 20 000 exact draws otherwise), `branch_info_share` (their
    * ratio) and `branch_entropy` (H(s)). Default false (the evaluation stream as before).
    */
   branchInformation?: boolean;
+  /**
+   * Records (of the evaluation's) on which the sensor saliencies are measured when ε varies from
+   * qubit to qubit (see sensorSaliency): the scalars gain `sensor_corr` (Pearson correlation of
+   * each qubit's saliency with εᵢ) and `sensor_corr_exact` (the exact posterior's, on the same
+   * records) — with a decoder of per-qubit gains also `sensor_gain_corr` (of |gᵢ| with εᵢ) — and the
+   * last step emits table `sensors` (step, qubit, epsilon, saliency, exact_saliency[, gain]).
+   * Default 200; 0 turns it off. Ignored for a uniform apparatus.
+   */
+  sensorRecords?: number;
 }
 
 /**
@@ -75,8 +85,15 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
   // rounded up to a tenth and capped at the possible ±d, so the mass is not squeezed into a few bins.
   const moments = exactMoments(apparatus);
   const exactInfo = options.branchInformation
-    ? branchInformation({ scheme: apparatus.scheme, epsilon: apparatus.epsilon, qubits: apparatus.qubits, alpha0: apparatus.alpha0 }, apparatus.scheme === 'fixed' ? {} : { samples: 20_000, rng: rng.fork() })
+    ? branchInformation(
+        { scheme: apparatus.scheme, epsilon: apparatus.uniform ? apparatus.epsilon : apparatus.epsilons, qubits: apparatus.qubits, alpha0: apparatus.alpha0 },
+        apparatus.scheme === 'fixed' && apparatus.uniform ? {} : { samples: 20_000, rng: rng.fork() },
+      )
     : null;
+  const sensorRecords = apparatus.uniform ? 0 : (options.sensorRecords ?? 200);
+  if (!Number.isSafeInteger(sensorRecords) || sensorRecords < 0) {
+    throw new RangeError(`vaeMetrics: sensorRecords must be an integer ≥ 0 (got ${String(options.sensorRecords)})`);
+  }
   const magRange = Math.min(apparatus.dim, Math.ceil(10 * (Math.abs(moments.magnetisationMean) + 5 * Math.sqrt(moments.magnetisationVariance))) / 10);
   return (source) =>
     new Observable<MetricRecord>((subscriber) => {
@@ -108,6 +125,16 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
               branch_entropy: exactInfo.priorEntropy,
             });
           }
+          const sensorValues: Record<string, number> = {};
+          let sensors: ReturnType<typeof sensorSaliency> | null = null;
+          let gains: Float32Array | null = null;
+          if (sensorRecords > 0) {
+            const k = Math.min(sensorRecords, evalRecords);
+            sensors = sensorSaliency(encoder, ev.x.subarray(0, k * apparatus.qubits * apparatus.dim), k, apparatus.epsilons);
+            Object.assign(sensorValues, { sensor_corr: sensors.correlation, sensor_corr_exact: sensors.exactCorrelation });
+            gains = decoder.gains();
+            if (gains != null) sensorValues.sensor_gain_corr = linearFit(apparatus.epsilons, gains.map(Math.abs)).correlation;
+          }
           const fit = linearFit(ev.magnetisation, ev.mAtMean);
           const artanh = ev.mAtMean.map((m) => Math.atanh(m));
           const ratio = linearFit(artanh, ev.magnetisation);
@@ -131,12 +158,29 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
               z_bimodality: bimodalityCoefficient(ev.zSum),
               z_separation: mix.separation,
               ...branchValues,
+              ...sensorValues,
               elapsed_s: (wallTime - started) / 1000,
             },
           });
           subscriber.next(histogram('magnetisation', s.step, ev.magnetisation, bins, -magRange, magRange, wallTime));
           subscriber.next(histogram('m', s.step, ev.mSampled, bins, -1, 1, wallTime));
           subscriber.next(histogram('z', s.step, ev.zSum, bins, -4, 4, wallTime));
+          if (sensors != null && s.step === options.lastStep) {
+            for (let i = 0; i < apparatus.qubits; i++) {
+              subscriber.next({
+                kind: 'row',
+                table: 'sensors',
+                row: {
+                  step: s.step,
+                  qubit: i,
+                  epsilon: apparatus.epsilons[i],
+                  saliency: sensors.saliency[i],
+                  exact_saliency: sensors.exact[i],
+                  ...(gains != null ? { gain: gains[i] } : {}),
+                },
+              });
+            }
+          }
         },
         error: (e) => subscriber.error(e),
         complete: () => subscriber.complete(),
@@ -158,6 +202,8 @@ interface Evaluation {
   muSum: Float64Array;
   /** The branch s = ±1 of each record, when drawn with it. */
   branch: Int8Array | null;
+  /** The records, shape [n, N, d]. */
+  x: Float32Array;
 }
 
 /** Fresh records through the model without gradients; all tensors freed here. */
@@ -195,6 +241,7 @@ export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatu
     latentFluctuation: latentFluctuation / (n * zDim),
     muSum,
     branch: drawn?.branch ?? null,
+    x: xData,
   };
   tf.dispose([mu, sigma, mMean, mSampled, z]);
   return result;

@@ -15,6 +15,12 @@ export interface EncoderOptions {
   vDim?: number;
   /** Implementation of the per-qubit trunk (same function): see `attentionPool`. Default `auto`. */
   kernel?: PoolKernel;
+  /**
+   * A learned qubit-index embedding eᵢ ∈ R^dim concatenated to every outcome, so that attention
+   * and values can depend on which qubit spoke (heterogeneous sensors). Off by default: the seed's
+   * encoder is permutation invariant. Records must then have exactly `qubits` qubits.
+   */
+  positions?: { qubits: number; dim: number };
 }
 
 /** The encoder's output: q(z|x) and log σ_z (kept for an exact KL term). */
@@ -42,6 +48,8 @@ export interface Encoding {
  */
 export class Encoder implements Module {
   readonly xDim: number;
+  /** Qubits and dimension of the position embedding, or null (permutation invariant). */
+  readonly positions: { readonly qubits: number; readonly dim: number } | null;
   readonly zDim: number;
   readonly vDim: number;
   readonly hidden: number;
@@ -51,6 +59,10 @@ export class Encoder implements Module {
   private readonly mu: Linear; // xDim + vDim → zDim
   private readonly logStd: Linear; // xDim + vDim → zDim
   private readonly pool: AttentionPoolOp;
+  /** The same pool differentiated in x as well: for the embedding's gradient and input saliencies. */
+  private readonly poolGradX: AttentionPoolOp;
+  /** eᵢ, shape [N, E], initialised at zero (the untrained encoder is still exchangeable). */
+  private readonly embedding: Variable | null;
 
   constructor(options: EncoderOptions, rng: Rng) {
     const { xDim, zDim } = options;
@@ -62,39 +74,67 @@ export class Encoder implements Module {
     this.vDim = options.vDim ?? 2 * xDim * xDim + zDim + 5;
     if (!Number.isInteger(this.vDim) || this.vDim < 1) throw new RangeError(`Encoder: vDim must be an integer ≥ 1 (got ${this.vDim})`);
     this.hidden = 4 * this.vDim;
-    // Initialise the fused layer as the seed's two separate layers would be (same bound 1/√xDim).
-    this.first = new Linear(xDim, 2 * this.hidden, rng, 'first');
+    const pos = options.positions ?? null;
+    if (pos != null) {
+      for (const [k, v] of [['qubits', pos.qubits], ['dim', pos.dim]] as const) {
+        if (!Number.isInteger(v) || v < 1) throw new RangeError(`Encoder: positions.${k} must be an integer ≥ 1 (got ${v})`);
+      }
+    }
+    this.positions = pos == null ? null : { qubits: pos.qubits, dim: pos.dim };
+    const inDim = xDim + (pos?.dim ?? 0); // each qubit's input: [xᵢ, eᵢ]
+    // Initialise the fused layer as the seed's two separate layers would be (same bound 1/√inDim).
+    this.first = new Linear(inDim, 2 * this.hidden, rng, 'first');
     this.score = new Linear(this.hidden, 1, rng, 'score');
     this.value = new Linear(this.hidden, this.vDim, rng, 'value');
-    this.mu = new Linear(xDim + this.vDim, zDim, rng, 'mu');
-    this.logStd = new Linear(xDim + this.vDim, zDim, rng, 'logstd');
+    this.mu = new Linear(inDim + this.vDim, zDim, rng, 'mu');
+    this.logStd = new Linear(inDim + this.vDim, zDim, rng, 'logstd');
+    this.embedding = pos == null ? null : tf.tidy(() => tf.variable(tf.zeros([pos.qubits, pos.dim]), true));
     this.pool = attentionPool({ kernel: options.kernel });
+    this.poolGradX = attentionPool({ kernel: options.kernel === 'native' ? 'auto' : options.kernel, gradX: true });
   }
 
-  /** @param x outcomes, shape [batch, N, xDim] */
-  apply(x: Tensor): Encoding {
+  /**
+   * @param x outcomes, shape [batch, N, xDim]
+   * @param options.inputGradient let gradients flow back to x (for saliencies ∂μ_z/∂xᵢ; slower: the
+   *   TF.js pool instead of the native kernel). Always so with a position embedding.
+   */
+  apply(x: Tensor, options: { inputGradient?: boolean } = {}): Encoding {
     if (x.rank !== 3 || x.shape[2] !== this.xDim) {
       throw new RangeError(`Encoder.apply: x must have shape [batch, N, ${this.xDim}] (got [${x.shape.join(', ')}])`);
     }
+    if (this.positions != null && x.shape[1] !== this.positions.qubits) {
+      throw new RangeError(`Encoder.apply: this encoder embeds N = ${this.positions.qubits} qubit positions; x has N = ${x.shape[1]}`);
+    }
     return tidy(() => {
       const batch = x.shape[0] as number;
+      const e = this.embedding;
+      const input = e == null ? x : tf.concat([x, tf.tile(tf.expandDims(e, 0), [batch, 1, 1])], 2); // [B, N, inDim]
+      const inDim = input.shape[2] as number;
       // First layer with its bias as an extra input row.
-      const wb = tf.concat([this.first.weight, tf.reshape(this.first.bias, [1, 2 * this.hidden])], 0); // [xDim+1, 2·hidden]
-      const pooled = this.pool(x, wb, this.score.weight); // [B, xDim + hidden]
-      const px = tf.slice(pooled, [0, 0], [batch, this.xDim]);
-      const pv = tf.slice(pooled, [0, this.xDim], [batch, this.hidden]);
-      const h = tf.concat([px, this.value.apply(pv)], 1); // [B, xDim + vDim]: the input is a shortcut
+      const wb = tf.concat([this.first.weight, tf.reshape(this.first.bias, [1, 2 * this.hidden])], 0); // [inDim+1, 2·hidden]
+      const pool = e != null || options.inputGradient ? this.poolGradX : this.pool;
+      const pooled = pool(input, wb, this.score.weight); // [B, inDim + hidden]
+      const px = tf.slice(pooled, [0, 0], [batch, inDim]);
+      const pv = tf.slice(pooled, [0, inDim], [batch, this.hidden]);
+      const h = tf.concat([px, this.value.apply(pv)], 1); // [B, inDim + vDim]: the input is a shortcut
       const loc = this.mu.apply(h);
       const logScale = this.logStd.apply(h);
       return { q: new Normal(loc, tf.exp(logScale), { validate: false }), logScale };
     });
   }
 
+  /** The learned position embedding eᵢ as a copy, shape [N, E], or null. */
+  positionEmbedding(): Float32Array | null {
+    return this.embedding == null ? null : (this.embedding.dataSync() as Float32Array).slice();
+  }
+
   namedVariables(): Array<[string, Variable]> {
-    return [this.first, this.score, this.value, this.mu, this.logStd].flatMap((l) => prefixed('encoder', l));
+    const layers = [this.first, this.score, this.value, this.mu, this.logStd].flatMap((l) => prefixed('encoder', l));
+    return this.embedding == null ? layers : [...layers, ['encoder/positions', this.embedding]];
   }
 
   dispose(): void {
     [this.first, this.score, this.value, this.mu, this.logStd].forEach((l) => l.dispose());
+    this.embedding?.dispose();
   }
 }

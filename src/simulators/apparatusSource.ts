@@ -1,6 +1,5 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { Rng } from '../random/rng.ts';
-import type { Apparatus } from './apparatus.ts';
 
 /** One batch of apparatus records. */
 export interface ApparatusBatch {
@@ -14,6 +13,17 @@ export interface ApparatusBatch {
   readonly dim: 1 | 3;
   /** outcomes, shape [batch, N, d], row-major; a fresh buffer per batch (consumers may keep it). */
   readonly x: Float32Array;
+}
+
+/**
+ * What `apparatusSource` draws from: any exact simulator of N qubits' records of dimension d
+ * (`Apparatus`, and the generalised apparatuses: rotated pointer axes, several system qubits).
+ */
+export interface RecordSampler {
+  readonly qubits: number;
+  readonly dim: 1 | 3;
+  /** Draws records one after another from `rng`, shape [batch, N, d]. */
+  sample(batch: number, rng: Rng): Float32Array;
 }
 
 export interface ApparatusSourceOptions {
@@ -65,7 +75,7 @@ export interface ApparatusSourceOptions {
  *     .pipe(concatMap(async (b) => { await stepAsync(b.x); ready.next(); }))
  *     .subscribe();
  */
-export function apparatusSource(apparatus: Apparatus, options: ApparatusSourceOptions): Observable<ApparatusBatch> {
+export function apparatusSource(apparatus: RecordSampler, options: ApparatusSourceOptions): Observable<ApparatusBatch> {
   const { batch, rng, demand } = options;
   if (typeof batch !== 'number' || !Number.isSafeInteger(batch) || batch < 1) {
     throw new RangeError(`apparatusSource: batch must be an integer ≥ 1 (got ${String(batch)})`);

@@ -75,8 +75,8 @@ function oneMinusRandomOverlap(t: number): number {
 /** What {@link branchInformation} needs: the apparatus's scheme, ε, N and α₀. */
 export interface BranchInformationConfig {
   scheme: Scheme;
-  /** measurement strength ε, finite, ≥ 0. */
-  epsilon: number;
+  /** measurement strength ε, finite, ≥ 0: one for all qubits, or N values ε₁ … ε_N (heterogeneous sensors). */
+  epsilon: number | ArrayLike<number>;
   /** number N of measured qubits, integer ≥ 1. */
   qubits: number;
   /** initial α₀ of the cat, finite (default 0). */
@@ -86,7 +86,10 @@ export interface BranchInformationConfig {
 export type InformationMethod = 'exact' | 'monte-carlo';
 
 export interface BranchInformationOptions {
-  /** `exact` (fixed scheme only: a sum over S) or `monte-carlo`. Default: exact for fixed, monte-carlo for random. */
+  /**
+   * `exact` (fixed scheme with one ε only: a sum over S) or `monte-carlo`. Default: exact for a fixed
+   * scheme with one ε, monte-carlo otherwise.
+   */
   method?: InformationMethod;
   /** Monte Carlo records M, integer ≥ 2 (default 4000). */
   samples?: number;
@@ -116,29 +119,48 @@ export interface BranchInformation {
  * - `exact` (fixed scheme): k = #(+1) is σ₊ Bin(N, p₊) + σ₋ Bin(N, p₋), p± = e^{±ε}/(2 cosh ε), and
  *   α_N = α₀ + ε(2k − N); the sum over k = 0 … N runs in logs, so N = 10⁵ is fine (O(N)).
  * - `monte-carlo` (either scheme): M records drawn exactly — s from its prior, then each xᵢ₃ given s
- *   (fixed: ±1; random: u on [−1, 1] with density (1 + s t u)/2 by inverse CDF) — averaging
- *   H(s | x) = h(σ(2α_N)); O(M N).
+ *   (fixed: ±1; random: u on [−1, 1] with density (1 + s tᵢ u)/2 by inverse CDF) — averaging
+ *   H(s | x) = h(σ(2α_N)), α_N = α₀ + Σ artanh(tᵢ xᵢ₃); O(M N). Heterogeneous sensors (an ε array
+ *   that is not constant) use this method; a constant array is the scalar case.
  *
  * @example branchInformation({ scheme: 'random', epsilon: 0.1, qubits: 300 }, { samples: 4000, rng: new Rng(1) })
  * @throws RangeError naming the argument for a bad config, `exact` on the random scheme, or a missing rng.
  */
 export function branchInformation(config: BranchInformationConfig, options: BranchInformationOptions = {}): BranchInformation {
-  const { scheme, epsilon, qubits } = config;
+  const { scheme, qubits } = config;
   const alpha0 = config.alpha0 ?? 0;
   checkScheme('branchInformation', scheme);
-  checkEpsilon('branchInformation', epsilon);
   if (!Number.isInteger(qubits) || qubits < 1) throw new RangeError(`branchInformation: qubits must be an integer ≥ 1 (got ${qubits})`);
+  const epsilons = perQubit(config.epsilon, qubits);
+  const uniform = epsilons.every((e) => e === epsilons[0]);
   if (!Number.isFinite(alpha0)) throw new RangeError(`branchInformation: alpha0 must be finite (got ${alpha0})`);
-  const method = options.method ?? (scheme === 'fixed' ? 'exact' : 'monte-carlo');
+  const method = options.method ?? (scheme === 'fixed' && uniform ? 'exact' : 'monte-carlo');
   if (method === 'exact') {
     if (scheme !== 'fixed') throw new RangeError(`branchInformation: method 'exact' needs scheme 'fixed' (got '${scheme}'); use 'monte-carlo'`);
-    return exactFixed(epsilon, qubits, alpha0);
+    if (!uniform) throw new RangeError("branchInformation: method 'exact' needs one ε for all qubits (got ε varying from qubit to qubit); use 'monte-carlo'");
+    return exactFixed(epsilons[0], qubits, alpha0);
   }
   if (method !== 'monte-carlo') throw new RangeError(`branchInformation: method must be 'exact' or 'monte-carlo' (got '${String(method)}')`);
   const samples = options.samples ?? 4000;
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`branchInformation: samples must be an integer ≥ 2 (got ${samples})`);
   if (options.rng == null) throw new RangeError('branchInformation: method monte-carlo needs options.rng');
-  return monteCarlo(scheme, epsilon, qubits, alpha0, samples, options.rng);
+  return monteCarlo(scheme, epsilons, alpha0, samples, options.rng);
+}
+
+/** ε as N per-qubit values, validated. */
+function perQubit(epsilon: number | ArrayLike<number>, n: number): Float64Array {
+  if (typeof epsilon === 'number') {
+    checkEpsilon('branchInformation', epsilon);
+    return new Float64Array(n).fill(epsilon);
+  }
+  if (epsilon == null || typeof epsilon.length !== 'number' || epsilon.length !== n) {
+    throw new RangeError(`branchInformation: epsilon must be a number or N = ${n} numbers (got length ${String(epsilon?.length)})`);
+  }
+  const out = Float64Array.from(epsilon);
+  out.forEach((e, i) => {
+    if (!Number.isFinite(e) || e < 0) throw new RangeError(`branchInformation: epsilon[${i}] must be a finite number ≥ 0 (got ${e})`);
+  });
+  return out;
 }
 
 /** h(σ(z)) in nats, the binary entropy of σ(z) = 1/(1 + e^{−z}); symmetric in z, stable for any z. */
@@ -167,15 +189,24 @@ function exactFixed(epsilon: number, n: number, alpha0: number): BranchInformati
   return { method: 'exact', information, standardError: 0, priorEntropy, bayesError: Math.min(bayesError, 0.5), bayesErrorStandardError: 0, samples: 0 };
 }
 
-function monteCarlo(scheme: Scheme, epsilon: number, n: number, alpha0: number, samples: number, rng: Rng): BranchInformation {
+function monteCarlo(scheme: Scheme, epsilons: Float64Array, alpha0: number, samples: number, rng: Rng): BranchInformation {
   const priorEntropy = binaryEntropyOfLogit(2 * alpha0);
   const piPlus = 1 / (1 + Math.exp(-2 * alpha0));
-  const t = Math.tanh(epsilon);
+  const n = epsilons.length;
+  const uniform = epsilons.every((e) => e === epsilons[0]);
+  const epsilon = epsilons[0], t = Math.tanh(epsilon);
+  const ts = epsilons.map(Math.tanh);
   let hSum = 0, hSq = 0, eSum = 0, eSq = 0;
   for (let m = 0; m < samples; m++) {
     const s = rng.uniform() < piPlus ? 1 : -1;
     let alpha = alpha0;
-    if (scheme === 'fixed') {
+    if (!uniform) {
+      // Heterogeneous sensors: each qubit moves α by artanh(tᵢ xᵢ₃) (= εᵢ xᵢ on the fixed axis).
+      for (let i = 0; i < n; i++) {
+        const u = scheme === 'fixed' ? (rng.uniform() < (1 + s * ts[i]) / 2 ? 1 : -1) : dipolarCosine(s * ts[i], rng.uniform());
+        alpha += scheme === 'fixed' ? epsilons[i] * u : Math.atanh(ts[i] * u);
+      }
+    } else if (scheme === 'fixed') {
       const pUp = (1 + s * t) / 2;
       let sum = 0;
       for (let i = 0; i < n; i++) sum += rng.uniform() < pUp ? 1 : -1;

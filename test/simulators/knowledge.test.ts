@@ -204,3 +204,36 @@ describe('branchInformation', () => {
     expect(() => branchInformation({ scheme: 'fixed', epsilon: NaN, qubits: 3 })).toThrow('branchInformation: epsilon must be a finite number ≥ 0 (got NaN)');
   });
 });
+
+describe('branchInformation with heterogeneous sensors', () => {
+  const live = (n: number, eps: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? eps : 0));
+
+  it('dead sensors carry nothing: N sensors, half dead, hold what N/2 live ones do (fixed: against the exact sum)', () => {
+    const exact = branchInformation({ scheme: 'fixed', epsilon: 0.3, qubits: 20, alpha0: 0.4 });
+    const mc = branchInformation({ scheme: 'fixed', epsilon: live(40, 0.3), qubits: 40, alpha0: 0.4 }, { samples: 20_000, rng: new Rng(11) });
+    expect(mc.method).toBe('monte-carlo');
+    expect(Math.abs(mc.information - exact.information)).toBeLessThan(4 * mc.standardError);
+    expect(Math.abs(mc.bayesError - exact.bayesError)).toBeLessThan(4 * mc.bayesErrorStandardError);
+  });
+
+  it('random axis: half dead against the uniform N/2 apparatus, two independent Monte Carlos', () => {
+    const a = branchInformation({ scheme: 'random', epsilon: live(60, 0.35), qubits: 60 }, { samples: 20_000, rng: new Rng(12) });
+    const b = branchInformation({ scheme: 'random', epsilon: 0.35, qubits: 30 }, { samples: 20_000, rng: new Rng(13) });
+    expect(Math.abs(a.information - b.information)).toBeLessThan(4 * Math.hypot(a.standardError, b.standardError));
+    // and it is not the information of 60 live sensors
+    const all = branchInformation({ scheme: 'random', epsilon: 0.35, qubits: 60 }, { samples: 20_000, rng: new Rng(14) });
+    expect(all.information - a.information).toBeGreaterThan(8 * Math.hypot(a.standardError, all.standardError));
+  });
+
+  it('a constant array is the scalar case, to the bit', () => {
+    expect(branchInformation({ scheme: 'fixed', epsilon: new Array(15).fill(0.2), qubits: 15 })).toEqual(branchInformation({ scheme: 'fixed', epsilon: 0.2, qubits: 15 }));
+    const opts = () => ({ samples: 500, rng: new Rng(3) });
+    expect(branchInformation({ scheme: 'random', epsilon: new Float64Array(15).fill(0.2), qubits: 15 }, opts())).toEqual(branchInformation({ scheme: 'random', epsilon: 0.2, qubits: 15 }, opts()));
+  });
+
+  it('rejects an array of the wrong length, a negative εᵢ and exact on varying ε, by name', () => {
+    expect(() => branchInformation({ scheme: 'fixed', epsilon: [0.1, 0.2], qubits: 3 })).toThrow(/epsilon must be a number or N = 3 numbers \(got length 2\)/);
+    expect(() => branchInformation({ scheme: 'fixed', epsilon: [0.1, -0.2, 0], qubits: 3 }, { rng: new Rng(1) })).toThrow(/epsilon\[1\] must be a finite number ≥ 0 \(got -0.2\)/);
+    expect(() => branchInformation({ scheme: 'fixed', epsilon: [0.1, 0.2, 0], qubits: 3 }, { method: 'exact' })).toThrow(/method 'exact' needs one ε for all qubits/);
+  });
+});

@@ -1,7 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, type EmergentClassicalityConfig } from '../../../pipelines/emergent-classicality.ts';
 import { parseSchedule } from '../../operators/schedule.ts';
+import { Rng } from '../../random/rng.ts';
 import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
+import { sensorEpsilons } from '../../simulators/sensorEpsilons.ts';
+import { UserFacingError } from '../userFacingError.ts';
 import type { CommonOptions } from '../commonOptions.ts';
 import { numberIn, oneOf } from '../options.ts';
 
@@ -9,6 +12,8 @@ import { numberIn, oneOf } from '../options.ts';
 export type VaeOptions = CommonOptions & {
   scheme: Scheme;
   epsilon: number;
+  epsilons?: string;
+  positions?: number;
   qubits: number;
   alpha0: number;
   latent: number;
@@ -38,7 +43,15 @@ function scheduleOption(raw: string): string {
 export function addVaeOptions(cmd: Command, omit: ReadonlyArray<'epsilon' | 'qubits'> = []): Command {
   const d = DEFAULT_CONFIG;
   cmd.option('--scheme <name>', `measurement scheme (${SCHEMES.join(' or ')})`, oneOf(SCHEMES), d.scheme);
-  if (!omit.includes('epsilon')) cmd.option('--epsilon <ε>', 'measurement strength ε (a number ≥ 0)', numberIn({ min: 0 }), d.epsilon);
+  if (!omit.includes('epsilon')) {
+    cmd
+      .option('--epsilon <ε>', 'measurement strength ε (a number ≥ 0)', numberIn({ min: 0 }), d.epsilon)
+      .addOption(
+        new Option('--epsilons <spec>', 'per-qubit ε (heterogeneous sensors): N comma-separated numbers ≥ 0, dead:f@ε (a fraction f of sensors at ε = 0) or file:PATH').conflicts(
+          'epsilon',
+        ),
+      );
+  }
   if (!omit.includes('qubits')) cmd.option('--qubits <N>', 'measured qubits per record (an integer ≥ 1)', numberIn({ min: 1, integer: true }), d.qubits);
   return cmd
     .option('--alpha0 <α₀>', 'initial α₀ of the cat state (a number)', numberIn({}), d.alpha0)
@@ -50,6 +63,11 @@ export function addVaeOptions(cmd: Command, omit: ReadonlyArray<'epsilon' | 'qub
     .option('--reg <schedule>', "KL weight: a number ≥ 0, tanh:T (the seed's warm-up) or linear:T", scheduleOption, d.reg)
     .option('--every <k>', 'metric interval in steps (an integer ≥ 1)', numberIn({ min: 1, integer: true }), d.every)
     .option('--eval-records <n>', 'fresh records per metric evaluation (an integer ≥ 10)', numberIn({ min: 10, integer: true }), d.evalRecords)
+    .option(
+      '--positions <E>',
+      'sensor discovery: a learned qubit-index embedding of dimension E in the encoder and a learned gain per qubit in the decoder (an integer ≥ 1; default off)',
+      numberIn({ min: 1, integer: true }),
+    )
     .option('--branch-info', "also log the latent's share of the branch information I(s; x) (branch_info_latent, branch_info_exact, branch_info_share)")
     .option('--checkpoint-every <k>', 'checkpoint interval in steps (an integer ≥ 0; 0: only at the end)', numberIn({ min: 0, integer: true }), d.checkpointEvery)
     .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2)
@@ -58,9 +76,22 @@ export function addVaeOptions(cmd: Command, omit: ReadonlyArray<'epsilon' | 'qub
 
 /** The pipeline config from parsed options; `overrides` set the grid axes of a sweep. */
 export function vaeConfig(opts: VaeOptions, overrides: Partial<EmergentClassicalityConfig> = {}): EmergentClassicalityConfig {
+  const qubits = overrides.qubits ?? opts.qubits;
+  let epsilons: number[] | undefined;
+  if (opts.epsilons !== undefined) {
+    try {
+      // The same fork of the seed as `sample --epsilons`, so both commands pick the same dead sensors.
+      epsilons = Array.from(sensorEpsilons(opts.epsilons, qubits, new Rng(opts.seed).fork()));
+    } catch (err) {
+      if (err instanceof RangeError) throw new UserFacingError(err.message, 2);
+      throw err;
+    }
+  }
   return {
     scheme: opts.scheme,
-    epsilon: opts.epsilon,
+    epsilon: epsilons ? Math.max(...epsilons) : opts.epsilon,
+    ...(epsilons ? { epsilons } : {}),
+    ...(opts.positions ? { positions: opts.positions } : {}),
     qubits: opts.qubits,
     alpha0: opts.alpha0,
     latent: opts.latent,

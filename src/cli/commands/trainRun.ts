@@ -50,7 +50,8 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
     run = await openRun({
       root: options.out,
       pipeline: VAE_PIPELINE,
-      config: { ...rest, resume: options.resume ?? null, ...options.extraConfig },
+      // Per-qubit ε as one comma-joined column (as `sample` writes it); the numbers stay exact in config_json.
+      config: { ...rest, ...(rest.epsilons ? { epsilons: rest.epsilons.join(',') } : {}), resume: options.resume ?? null, ...options.extraConfig },
       seed,
       backend: options.backend,
       flushMs: options.flushMs,
@@ -62,7 +63,7 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
   }
   options.say(`run: ${relative(process.cwd(), run.dir) || run.dir}`);
   options.say(
-    `config: ${config.scheme} axis, ε = ${config.epsilon}, N = ${config.qubits}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
+    `config: ${config.scheme} axis, ${describeEpsilon(config)}, N = ${config.qubits}${config.positions ? `, position embedding ${config.positions}` : ''}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
   );
 
   let views: MonoTypeOperatorFunction<MetricRecord>;
@@ -92,4 +93,12 @@ export function failUnlessCompleted(result: TrainRunResult): void {
   const { outcome, dir } = result;
   if (outcome.status === 'interrupted') throw new UserFacingError(`interrupted by ${outcome.reason}; everything up to the last flush is in ${dir}`, outcome.exitCode);
   if (outcome.status === 'failed') throw new UserFacingError(`${outcome.reason} (run recorded as failed in ${dir})`, outcome.exitCode);
+}
+
+/** `ε = 0.2`, or for heterogeneous sensors `εᵢ from 0 to 0.3 (12 dead)`. */
+function describeEpsilon(config: EmergentClassicalityConfig): string {
+  const e = config.epsilons;
+  if (e == null) return `ε = ${config.epsilon}`;
+  const dead = e.filter((v) => v === 0).length;
+  return `εᵢ from ${Math.min(...e)} to ${Math.max(...e)}${dead ? ` (${dead} dead)` : ''}`;
 }

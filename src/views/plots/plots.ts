@@ -1,6 +1,7 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import type { MetricRecord } from '../../metrics/records.ts';
 import { histogramJson, scalarsJson, type HistogramJson, type ScalarsJson } from '../dashboard/sseFrame.ts';
+import type { SensorRow } from './sensorsSvg.ts';
 import { writePlots } from './writePlots.ts';
 
 export interface PlotsOptions {
@@ -22,9 +23,10 @@ export function plots(dir: string, options: PlotsOptions = {}): MonoTypeOperator
     defer(() => {
       const scalars: ScalarsJson[] = [];
       const histograms: HistogramJson[] = [];
+      const sensors: SensorRow[] = [];
       const write = () => {
         // Not `onWritten?.(writePlots(…))`: optional chaining would skip the write when no callback is given.
-        const paths = writePlots(dir, { scalars, histograms }, options.title);
+        const paths = writePlots(dir, { scalars, histograms, sensors }, options.title);
         options.onWritten?.(paths);
       };
       const bestEffort = () => {
@@ -39,6 +41,7 @@ export function plots(dir: string, options: PlotsOptions = {}): MonoTypeOperator
           next: (record) => {
             if (record.kind === 'scalars') scalars.push(scalarsJson(record));
             else if (record.kind === 'histogram') histograms.push(histogramJson(record));
+            else if (record.table === 'sensors') sensors.push(record.row as unknown as SensorRow);
           },
           complete: write,
           error: bestEffort,
