@@ -1,7 +1,7 @@
 export { Apparatus, SCHEMES } from './apparatus.ts';
 export type { ApparatusConfig, ApparatusParams, SampleWithLogProb, Scheme } from './apparatus.ts';
 export { apparatusSource } from './apparatusSource.ts';
-export type { ApparatusBatch, ApparatusSourceOptions } from './apparatusSource.ts';
+export type { ApparatusBatch, ApparatusSourceOptions, RecordSampler } from './apparatusSource.ts';
 export { exactMoments } from './exactMoments.ts';
 export type { ExactMoments } from './exactMoments.ts';
 export { sumDistribution } from './sumDistribution.ts';
@@ -10,3 +10,7 @@ export { binaryEntropyOfLogit, branchInformation, branchOverlap } from './knowle
 export type { BranchInformation, BranchInformationConfig, BranchInformationOptions, BranchOverlap, InformationMethod } from './knowledge.ts';
 export { sensorEpsilons } from './sensorEpsilons.ts';
 export { sampleWithBranch, type SampleWithBranch } from './sampleWithBranch.ts';
+export { MultiSystemApparatus } from './multiSystemApparatus.ts';
+export type { BitInformation, BitInformationOptions, MultiSystemApparatusConfig, MultiSystemMoments, SampleWithBits } from './multiSystemApparatus.ts';
+export { RotatedApparatus, normaliseAxes, type PointerAxesInput, type RotatedApparatusConfig } from './rotatedApparatus.ts';
+export { parsePointerAxes, tiltedAxes, type TiltedAxesOptions } from './pointerAxes.ts';
