@@ -83,7 +83,7 @@ if (args.mode === 'sampler') {
   const forward = pipe(encode<Sample & { reg: number }>(model.encoder), sampleLatent({ plan: config.plan, rng: model.rngs.latent }), decode(model.decoder), elbo());
   let k = 0;
   let delivered = 0;
-  const source = workerSource(model.apparatus, {
+  const source = workerSource(model.apparatus as Apparatus, { // the bench configs have no rotated axes
     batch: config.batch, rng: model.rngs.data, count: config.steps,
     onWait: (ms) => { if (k >= warmup) sampleMs.push(ms); },
   });

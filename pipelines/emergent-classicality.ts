@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { loadCheckpoint, restore, saveCheckpoint, snapshot } from '../src/checkpoint/checkpoint.ts';
 import { vaeMetrics } from '../src/metrics/vaeMetrics.ts';
 import type { MetricRecord } from '../src/metrics/records.ts';
+import { AxisFrame } from '../src/models/axisFrame.ts';
 import { Decoder } from '../src/models/decoder.ts';
 import { Encoder } from '../src/models/encoder.ts';
 import { variablesOf } from '../src/nn/module.ts';
@@ -21,11 +22,15 @@ import { encode } from '../src/operators/encode.ts';
 import { minimize } from '../src/operators/minimize.ts';
 import { sampleLatent, type Plan } from '../src/operators/sampleLatent.ts';
 import { parseSchedule, withSchedule } from '../src/operators/schedule.ts';
+import { toFrame } from '../src/operators/toFrame.ts';
 import { toTensor } from '../src/operators/toTensor.ts';
 import { Adam } from '../src/optim/adam.ts';
 import { Rng } from '../src/random/rng.ts';
 import { Apparatus, type Scheme } from '../src/simulators/apparatus.ts';
 import { apparatusSource } from '../src/simulators/apparatusSource.ts';
+import { parsePointerAxes } from '../src/simulators/pointerAxes.ts';
+import { RotatedApparatus } from '../src/simulators/rotatedApparatus.ts';
+import type { VaeApparatus } from '../src/metrics/vaeMetrics.ts';
 
 export interface EmergentClassicalityConfig {
   scheme: Scheme;
@@ -55,6 +60,16 @@ export interface EmergentClassicalityConfig {
    * gets a learned per-qubit gain in the decoder (0 or absent: the seed's exchangeable model).
    */
   positions?: number;
+  /**
+   * Rotated measurement bases (random scheme only): the apparatus's pointer axes as a
+   * `parsePointerAxes` spec (`x,y,z`, `tilt:θdeg`, `spread:θdeg@seed`, `file:PATH`); absent: ẑ.
+   */
+  axes?: string;
+  /**
+   * The learned pointer frame in front of encoder and decoder (AxisFrame): one axis for all qubits,
+   * one per qubit, or none. Default with `axes`: shared when the true axes are, per-qubit otherwise.
+   */
+  learnAxis?: 'shared' | 'per-qubit' | 'none';
   /** Checkpoint interval in steps (0: only at the end). */
   checkpointEvery: number;
 }
@@ -78,9 +93,11 @@ export const DEFAULT_CONFIG: EmergentClassicalityConfig = {
 };
 
 export interface VaeModel {
-  apparatus: Apparatus;
+  apparatus: VaeApparatus;
   encoder: Encoder;
   decoder: Decoder;
+  /** The learned pointer frame, or null (no rotated bases). */
+  frame: AxisFrame | null;
   optimizer: Adam;
   /** Independent generators: data records, latent draws, metric evaluation. */
   rngs: { data: Rng; latent: Rng; eval: Rng };
@@ -91,26 +108,39 @@ export interface VaeModel {
 
 /** Builds the model from the config's seed, or restores it from a checkpoint written by `train`. */
 export function createModel(config: EmergentClassicalityConfig, resumeFrom?: string): VaeModel {
-  const apparatus = new Apparatus({ scheme: config.scheme, epsilon: config.epsilons ?? config.epsilon, qubits: config.qubits, alpha0: config.alpha0 });
+  const epsilon = config.epsilons ?? config.epsilon;
+  let apparatus: VaeApparatus;
+  let learnAxis: 'shared' | 'per-qubit' | 'none' = config.learnAxis ?? 'none';
+  if (config.axes != null) {
+    if (config.scheme !== 'random') throw new RangeError(`axes: rotated pointer axes need scheme 'random' (got '${config.scheme}')`);
+    const rotated = new RotatedApparatus({ epsilon, qubits: config.qubits, alpha0: config.alpha0, axes: parsePointerAxes(config.axes, config.qubits) });
+    learnAxis = config.learnAxis ?? (rotated.shared ? 'shared' : 'per-qubit');
+    apparatus = rotated;
+  } else {
+    apparatus = new Apparatus({ scheme: config.scheme, epsilon, qubits: config.qubits, alpha0: config.alpha0 });
+  }
   const root = new Rng(config.seed);
   const init = root.fork();
   const positions = config.positions ? { qubits: config.qubits, dim: config.positions } : undefined;
-  const encoder = new Encoder({ xDim: apparatus.dim, zDim: config.latent, positions }, init);
+  const framed = learnAxis !== 'none';
+  const encoder = new Encoder({ xDim: apparatus.dim, zDim: config.latent, positions, inputGradient: framed }, init);
   const decoder = new Decoder({ xDim: apparatus.dim, zDim: config.latent, gains: positions?.qubits }, init);
-  const optimizer = new Adam(variablesOf(encoder, decoder), { lr: config.lr });
+  // Drawn after the encoder and decoder, so their initial weights do not depend on it.
+  const frame = framed ? new AxisFrame({ shared: learnAxis === 'shared', qubits: config.qubits }, init) : null;
+  const modules = frame ? [encoder, decoder, frame] : [encoder, decoder];
+  const optimizer = new Adam(variablesOf(...modules), { lr: config.lr });
   let rngs = { data: root.fork(), latent: root.fork(), eval: root.fork() };
   let step = 0;
   if (resumeFrom != null) {
     const ckpt = loadCheckpoint(resumeFrom);
-    const restored = restore(ckpt, [encoder, decoder], optimizer);
+    const restored = restore(ckpt, modules, optimizer);
     rngs = { data: restored.data, latent: restored.latent, eval: restored.eval };
     step = ckpt.step;
   }
   return {
-    apparatus, encoder, decoder, optimizer, rngs, step,
+    apparatus, encoder, decoder, frame, optimizer, rngs, step,
     dispose() {
-      encoder.dispose();
-      decoder.dispose();
+      modules.forEach((m) => m.dispose());
       optimizer.dispose();
     },
   };
@@ -126,8 +156,11 @@ export interface RunOptions {
  * unsubscribing stops it after the current step.
  */
 export function emergentClassicality(config: EmergentClassicalityConfig, model: VaeModel, options: RunOptions = {}): Observable<MetricRecord> {
-  const { apparatus, encoder, decoder, optimizer, rngs } = model;
+  const { apparatus, encoder, decoder, frame, optimizer, rngs } = model;
+  const modules = frame ? [encoder, decoder, frame] : [encoder, decoder];
+  const framing = frame ? toFrame(frame) : pipe();
   const forward = pipe(
+    framing,
     encode(encoder),
     sampleLatent({ plan: config.plan, rng: rngs.latent }),
     decode(decoder),
@@ -137,7 +170,7 @@ export function emergentClassicality(config: EmergentClassicalityConfig, model: 
   const save = (step: number) => {
     if (options.checkpointDir == null) return;
     model.step = step;
-    const ckpt = snapshot(step, { ...config }, [encoder, decoder], optimizer, rngs);
+    const ckpt = snapshot(step, { ...config }, modules, optimizer, rngs);
     if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) {
       saveCheckpoint(join(options.checkpointDir, `step-${String(step).padStart(6, '0')}.json`), ckpt);
     }
@@ -148,6 +181,6 @@ export function emergentClassicality(config: EmergentClassicalityConfig, model: 
     withSchedule('reg', parseSchedule(config.reg)),
     minimize(forward, optimizer),
     checkpointEvery({ every: config.checkpointEvery > 0 ? config.checkpointEvery : Number.MAX_SAFE_INTEGER, lastStep: config.steps, save }),
-    vaeMetrics({ every: config.every, lastStep: config.steps, apparatus, encoder, decoder, rng: rngs.eval, evalRecords: config.evalRecords, branchInformation: config.branchInfo ?? false }),
+    vaeMetrics({ every: config.every, lastStep: config.steps, apparatus, encoder, decoder, frame, rng: rngs.eval, evalRecords: config.evalRecords, branchInformation: config.branchInfo ?? false }),
   );
 }

@@ -4,7 +4,9 @@ import type { Normal } from '../distributions/normal.ts';
 import type { Decoder } from '../models/decoder.ts';
 import type { Encoder } from '../models/encoder.ts';
 import type { Rng } from '../random/rng.ts';
-import type { Apparatus } from '../simulators/apparatus.ts';
+import type { AxisFrame } from '../models/axisFrame.ts';
+import { Apparatus } from '../simulators/apparatus.ts';
+import { RotatedApparatus } from '../simulators/rotatedApparatus.ts';
 import type { ApparatusBatch } from '../simulators/apparatusSource.ts';
 import { exactMoments } from '../simulators/exactMoments.ts';
 import { branchInformation } from '../simulators/knowledge.ts';
@@ -31,8 +33,14 @@ export interface VaeMetricsOptions {
   /** Emit every `every` steps (and at `lastStep`). */
   every: number;
   lastStep?: number;
-  apparatus: Apparatus;
+  apparatus: VaeApparatus;
   encoder: Encoder;
+  /**
+   * The learned pointer frame the records pass through before the encoder and decoder (rotated
+   * measurement bases); the scalars then gain `axis_angle_deg`, the mean sign-blind angle between
+   * the learned and the apparatus's true axes, in degrees.
+   */
+  frame?: AxisFrame | null;
   decoder: Decoder;
   /** Fresh records per evaluation (latent statistics, histograms); default 500. */
   evalRecords?: number;
@@ -83,10 +91,12 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
   const now = options.now ?? Date.now;
   // The magnetisation's exact spread fixes its histogram range for the whole run: ±(|E M| + 5 sd),
   // rounded up to a tenth and capped at the possible ±d, so the mass is not squeezed into a few bins.
-  const moments = exactMoments(apparatus);
+  const frame = options.frame ?? null;
+  // A rotation of the pointer axes changes no statistic of the components along them.
+  const moments = exactMoments(alongPointerAxes(apparatus));
   const exactInfo = options.branchInformation
     ? branchInformation(
-        { scheme: apparatus.scheme, epsilon: apparatus.uniform ? apparatus.epsilon : apparatus.epsilons, qubits: apparatus.qubits, alpha0: apparatus.alpha0 },
+        { scheme: apparatus.scheme, epsilon: apparatus.uniform ? apparatus.epsilons[0] : apparatus.epsilons, qubits: apparatus.qubits, alpha0: apparatus.alpha0 },
         apparatus.scheme === 'fixed' && apparatus.uniform ? {} : { samples: 20_000, rng: rng.fork() },
       )
     : null;
@@ -112,7 +122,7 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
           for (let i = 0; i < b; i++) nll -= lp[i];
           nll /= b;
 
-          const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng, exactInfo != null);
+          const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng, exactInfo != null, frame);
           const branchValues: Record<string, number> = {};
           if (exactInfo != null && ev.branch != null) {
             const latent = latentBranchInformation(ev.branch, ev.muSum);
@@ -159,6 +169,7 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
               z_separation: mix.separation,
               ...branchValues,
               ...sensorValues,
+              ...(frame != null && apparatus instanceof RotatedApparatus ? { axis_angle_deg: (frame.angleTo(apparatus.axes) * 180) / Math.PI } : {}),
               elapsed_s: (wallTime - started) / 1000,
             },
           });
@@ -206,13 +217,24 @@ interface Evaluation {
   x: Float32Array;
 }
 
+/** The apparatuses the qubit VAE trains on: today's, and the one with rotated pointer axes. */
+export type VaeApparatus = Apparatus | RotatedApparatus;
+
+/** The same apparatus with every pointer axis along ẑ (itself when it has no axes). */
+function alongPointerAxes(apparatus: VaeApparatus): Apparatus {
+  if (apparatus instanceof Apparatus) return apparatus;
+  const epsilon = apparatus.uniform ? apparatus.epsilons[0] : Array.from(apparatus.epsilons);
+  return new Apparatus({ scheme: 'random', epsilon, qubits: apparatus.qubits, alpha0: apparatus.alpha0 });
+}
+
 /** Fresh records through the model without gradients; all tensors freed here. */
-export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: Apparatus, n: number, rng: Rng, withBranch = false): Evaluation {
-  const drawn = withBranch ? sampleWithBranch(apparatus, n, rng) : null;
+export function evaluate(encoder: Encoder, decoder: Decoder, apparatus: VaeApparatus, n: number, rng: Rng, withBranch = false, frame: AxisFrame | null = null): Evaluation {
+  const drawn = !withBranch ? null : apparatus instanceof RotatedApparatus ? apparatus.sampleWithBranch(n, rng) : sampleWithBranch(apparatus, n, rng);
   const xData = drawn?.x ?? apparatus.sample(n, rng);
   const magnetisation = apparatus.magnetisation(xData, n);
   const [mu, sigma, mMean, mSampled, z] = tf.tidy(() => {
-    const x = tf.tensor3d(xData, [n, apparatus.qubits, apparatus.dim]);
+    const records = tf.tensor3d(xData, [n, apparatus.qubits, apparatus.dim]);
+    const x = frame == null ? records : frame.toFrame(records);
     const { q } = encoder.apply(x);
     const zs = q.sample([], rng);
     return [q.loc, q.scale, decoder.polarisation(q.loc), decoder.polarisation(zs), zs];

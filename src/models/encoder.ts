@@ -21,6 +21,12 @@ export interface EncoderOptions {
    * encoder is permutation invariant. Records must then have exactly `qubits` qubits.
    */
   positions?: { qubits: number; dim: number };
+  /**
+   * Let gradients flow back to the records in training (the TF.js pool instead of the native
+   * kernel): needed when the records themselves depend on parameters, as through a learned
+   * pointer frame. Default false; always so with `positions`.
+   */
+  inputGradient?: boolean;
 }
 
 /** The encoder's output: q(z|x) and log σ_z (kept for an exact KL term). */
@@ -63,6 +69,7 @@ export class Encoder implements Module {
   private readonly poolGradX: AttentionPoolOp;
   /** eᵢ, shape [N, E], initialised at zero (the untrained encoder is still exchangeable). */
   private readonly embedding: Variable | null;
+  private readonly inputGradient: boolean;
 
   constructor(options: EncoderOptions, rng: Rng) {
     const { xDim, zDim } = options;
@@ -89,6 +96,7 @@ export class Encoder implements Module {
     this.mu = new Linear(inDim + this.vDim, zDim, rng, 'mu');
     this.logStd = new Linear(inDim + this.vDim, zDim, rng, 'logstd');
     this.embedding = pos == null ? null : tf.tidy(() => tf.variable(tf.zeros([pos.qubits, pos.dim]), true));
+    this.inputGradient = options.inputGradient ?? false;
     this.pool = attentionPool({ kernel: options.kernel });
     this.poolGradX = attentionPool({ kernel: options.kernel === 'native' ? 'auto' : options.kernel, gradX: true });
   }
@@ -112,7 +120,7 @@ export class Encoder implements Module {
       const inDim = input.shape[2] as number;
       // First layer with its bias as an extra input row.
       const wb = tf.concat([this.first.weight, tf.reshape(this.first.bias, [1, 2 * this.hidden])], 0); // [inDim+1, 2·hidden]
-      const pool = e != null || options.inputGradient ? this.poolGradX : this.pool;
+      const pool = e != null || this.inputGradient || options.inputGradient ? this.poolGradX : this.pool;
       const pooled = pool(input, wb, this.score.weight); // [B, inDim + hidden]
       const px = tf.slice(pooled, [0, 0], [batch, inDim]);
       const pv = tf.slice(pooled, [0, inDim], [batch, this.hidden]);

@@ -278,6 +278,26 @@ export class MultiSystemApparatus {
   }
 
   /**
+   * Data magnetisation of each record, as for `Apparatus`: ⟨x⟩ over the ancillas (fixed) or 3⟨x₃⟩
+   * (random), so that its exact mean is the mean over i of tanh α_{a(i)} · tᵢ (with K = 1 exactly
+   * `Apparatus.magnetisation`).
+   * @param x records, shape [batch, N, d]
+   * @returns shape [batch]
+   */
+  magnetisation(x: ArrayLike<number>, batch: number): Float64Array {
+    this.checkRecords('magnetisation', x, batch);
+    const n = this.qubits, d = this.dim;
+    const scale = d === 1 ? 1 / n : 3 / n;
+    const out = new Float64Array(batch);
+    for (let b = 0, k = d - 1; b < batch; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++, k += d) s += x[k];
+      out[b] = s * scale;
+    }
+    return out;
+  }
+
+  /**
    * Exact posterior log-odds of every bit, log p(s_k = +1 | x) / p(s_k = −1 | x)
    * = 2α_k + 2 Σ_{i∈G_k} artanh(tᵢ x_{i3}) (computed as 2α_k + Σ log(w₊/w₋), without cancellation).
    * @param x records, shape [batch, N, d]

@@ -207,6 +207,25 @@ export class RotatedApparatus {
   }
 
   /**
+   * Data magnetisation of each record along the pointer axes: 3⟨nᵢ·xᵢ⟩ over qubits (`Apparatus`'s
+   * 3⟨x₃⟩ with x₃ → nᵢ·xᵢ; equal to it when every nᵢ = ẑ), so that its exact mean is
+   * tanh α₀ · mean of tᵢ (each nᵢ·xᵢ has mean tanh α₀ · tᵢ/3).
+   * @param x records, shape [batch, N, 3]
+   * @returns shape [batch]
+   */
+  magnetisation(x: ArrayLike<number>, batch: number): Float64Array {
+    this.checkLength('magnetisation', x, batch);
+    const n = this.qubits, scale = 3 / n;
+    const out = new Float64Array(batch);
+    for (let b = 0, k = 0; b < batch; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++, k += 3) s += this.storedCosine(x, k, i);
+      out[b] = s * scale;
+    }
+    return out;
+  }
+
+  /**
    * Exact E[xᵢ] = tanh α₀ · tᵢ/3 · nᵢ (the branch mean s tᵢ nᵢ/3 averaged over s).
    * @returns shape [N, 3]
    */

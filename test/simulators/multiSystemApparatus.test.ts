@@ -261,3 +261,22 @@ describe('MultiSystemApparatus', () => {
     expect(() => app.group(3)).toThrow(/group: system qubit 3 has no ancillas/);
   });
 });
+
+describe('MultiSystemApparatus.magnetisation', () => {
+  it.each(SCHEMES)('%s: ⟨x⟩ or 3⟨x₃⟩ per record, Apparatus.magnetisation at K = 1, exact mean mean_i tanh α_{a(i)} tᵢ within 5 SE', (scheme) => {
+    const app = new MultiSystemApparatus({ scheme, epsilon: EPS, qubits: N, systems: K, assignment: ASSIGN, alpha0: ALPHA });
+    const batch = 40_000, d = app.dim;
+    const { x } = app.sampleWithBits(batch, new Rng(31));
+    const m = app.magnetisation(x, batch);
+    let s = 0;
+    for (let i = 0; i < N; i++) s += x[i * d + d - 1];
+    expect(m[0]).toBeCloseTo((d * s) / N, 12);
+    const exact = EPS.reduce((a, e, i) => a + Math.tanh(ALPHA[ASSIGN[i]]) * Math.tanh(e), 0) / N;
+    expect(Math.abs(zScore(m, exact))).toBeLessThan(Z);
+
+    const one = new MultiSystemApparatus({ scheme, epsilon: EPS, qubits: N, systems: 1, alpha0: 0.4 });
+    const x1 = one.sample(50, new Rng(32));
+    expect(one.magnetisation(x1, 50)).toEqual(new Apparatus({ scheme, epsilon: EPS, qubits: N, alpha0: 0.4 }).magnetisation(x1, 50));
+    expect(() => app.magnetisation(new Float32Array(3), 1)).toThrow(/MultiSystemApparatus\.magnetisation: x must have shape \[batch, N, d\]/);
+  });
+});

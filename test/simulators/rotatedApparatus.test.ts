@@ -327,3 +327,26 @@ describe('parsePointerAxes', () => {
     expect(() => parsePointerAxes(`file:${join(dir, 'missing.txt')}`, 2)).toThrow(/--axes: cannot read .*missing\.txt \(ENOENT\)/);
   });
 });
+
+describe('RotatedApparatus.magnetisation', () => {
+  it('is 3⟨nᵢ·xᵢ⟩ per record, Apparatus.magnetisation at nᵢ = ẑ, with exact mean tanh α₀ · mean tᵢ within 5 SE', () => {
+    const axes = tiltedAxes({ qubits: N, tilt: 1.1, rng: new Rng(21) });
+    const app = new RotatedApparatus({ epsilon: EPS, qubits: N, alpha0: 0.6, axes });
+    const batch = 40_000;
+    const x = app.sample(batch, new Rng(22));
+    const m = app.magnetisation(x, batch);
+    expect(m).toHaveLength(batch);
+    for (const b of [0, 1, batch - 1]) {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += cosine(x, batch, N, i, app.axes)[b];
+      expect(m[b]).toBeCloseTo((3 * s) / N, 12);
+    }
+    const meanT = T.reduce((a, t) => a + t, 0) / N;
+    expect(Math.abs(zScore(m, Math.tanh(0.6) * meanT))).toBeLessThan(Z);
+
+    const z = new RotatedApparatus({ epsilon: EPS, qubits: N, alpha0: 0.6, axes: [0, 0, 1] });
+    const xz = z.sample(50, new Rng(23));
+    expect(z.magnetisation(xz, 50)).toEqual(new Apparatus({ scheme: 'random', epsilon: EPS, qubits: N, alpha0: 0.6 }).magnetisation(xz, 50));
+    expect(() => app.magnetisation(new Float32Array(5), 1)).toThrow(/RotatedApparatus\.magnetisation: x must have shape \[batch, N, 3\]/);
+  });
+});

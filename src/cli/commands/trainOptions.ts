@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG, type EmergentClassicalityConfig } from '../../../pipeli
 import { parseSchedule } from '../../operators/schedule.ts';
 import { Rng } from '../../random/rng.ts';
 import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
+import { parsePointerAxes } from '../../simulators/pointerAxes.ts';
 import { sensorEpsilons } from '../../simulators/sensorEpsilons.ts';
 import { UserFacingError } from '../userFacingError.ts';
 import type { CommonOptions } from '../commonOptions.ts';
@@ -14,6 +15,8 @@ export type VaeOptions = CommonOptions & {
   epsilon: number;
   epsilons?: string;
   positions?: number;
+  axes?: string;
+  learnAxis?: 'shared' | 'per-qubit' | 'none';
   qubits: number;
   alpha0: number;
   latent: number;
@@ -68,6 +71,12 @@ export function addVaeOptions(cmd: Command, omit: ReadonlyArray<'epsilon' | 'qub
       'sensor discovery: a learned qubit-index embedding of dimension E in the encoder and a learned gain per qubit in the decoder (an integer ≥ 1; default off)',
       numberIn({ min: 1, integer: true }),
     )
+    .option('--axes <spec>', 'rotated measurement bases (random scheme): the pointer axes, x,y,z (one for all), tilt:θdeg, spread:θdeg@seed (one per qubit) or file:PATH')
+    .option(
+      '--learn-axis <mode>',
+      'the learned pointer frame shared by encoder and decoder: shared, per-qubit or none (default with --axes: shared for one axis, per-qubit otherwise)',
+      oneOf(['shared', 'per-qubit', 'none'] as const),
+    )
     .option('--branch-info', "also log the latent's share of the branch information I(s; x) (branch_info_latent, branch_info_exact, branch_info_share)")
     .option('--checkpoint-every <k>', 'checkpoint interval in steps (an integer ≥ 0; 0: only at the end)', numberIn({ min: 0, integer: true }), d.checkpointEvery)
     .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2)
@@ -87,9 +96,20 @@ export function vaeConfig(opts: VaeOptions, overrides: Partial<EmergentClassical
       throw err;
     }
   }
+  if (opts.axes !== undefined) {
+    if (opts.scheme !== 'random') throw new UserFacingError(`--axes: rotated pointer axes need --scheme random (got ${opts.scheme})`, 2);
+    try {
+      parsePointerAxes(opts.axes, qubits);
+    } catch (err) {
+      if (err instanceof RangeError) throw new UserFacingError(err.message.split('\n')[0], 2);
+      throw err;
+    }
+  }
   return {
     scheme: opts.scheme,
     epsilon: epsilons ? Math.max(...epsilons) : opts.epsilon,
+    ...(opts.axes !== undefined ? { axes: opts.axes } : {}),
+    ...(opts.learnAxis !== undefined ? { learnAxis: opts.learnAxis } : {}),
     ...(epsilons ? { epsilons } : {}),
     ...(opts.positions ? { positions: opts.positions } : {}),
     qubits: opts.qubits,

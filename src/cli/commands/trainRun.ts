@@ -63,7 +63,7 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
   }
   options.say(`run: ${relative(process.cwd(), run.dir) || run.dir}`);
   options.say(
-    `config: ${config.scheme} axis, ${describeEpsilon(config)}, N = ${config.qubits}${config.positions ? `, position embedding ${config.positions}` : ''}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
+    `config: ${config.scheme} axis, ${describeEpsilon(config)}, N = ${config.qubits}${config.positions ? `, position embedding ${config.positions}` : ''}${config.axes ? `, pointer axes ${config.axes} (learned frame: ${model.frame ? (model.frame.shared ? 'shared' : 'per-qubit') : 'none'})` : ''}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
   );
 
   let views: MonoTypeOperatorFunction<MetricRecord>;
