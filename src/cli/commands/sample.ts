@@ -4,20 +4,27 @@ import { runSampleApparatus, type SampleApparatusConfig } from '../../../pipelin
 import { selectBackend } from '../../backend/selectBackend.ts';
 import { Rng } from '../../random/rng.ts';
 import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
+import { parsePointerAxes } from '../../simulators/pointerAxes.ts';
 import { sensorEpsilons } from '../../simulators/sensorEpsilons.ts';
 import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
 import { numberIn, oneOf } from '../options.ts';
 import { SinkWriteError } from '../../sinks/index.ts';
 import { UserFacingError } from '../userFacingError.ts';
 
-type SampleOptions = CommonOptions & SampleApparatusConfig & { flushInterval: number; epsilons?: string };
-
-/**
- * The pipeline's config with ε per qubit. `runSampleApparatus` hands `epsilon` to `Apparatus`, which
- * takes a number or N numbers, and to the run table (an array lands in config_json); its declared type
- * still says number, hence the one cast below until the pipeline widens it.
- */
-type SampleConfig = Omit<SampleApparatusConfig, 'epsilon'> & { epsilon: number | number[]; epsilons?: string };
+interface SampleOptions extends CommonOptions {
+  scheme: Scheme;
+  epsilon: number;
+  epsilons?: string;
+  qubits: number;
+  alpha0: number;
+  records: number;
+  batch: number;
+  flushInterval: number;
+  axes?: string;
+  systems?: number;
+  assignment?: string;
+  withBranch?: boolean;
+}
 
 /**
  * `sample`: streams weak-measurement apparatus records to `<out>/sample-apparatus/<run-id>/samples-*.parquet`
@@ -28,6 +35,15 @@ type SampleConfig = Omit<SampleApparatusConfig, 'epsilon'> & { epsilon: number |
  * created. `--epsilons <spec>` (instead of `--epsilon`) gives one ε per qubit (see `sensorEpsilons`:
  * a comma list, `dead:f@ε`, `file:PATH`); dead sensors are chosen from a fork of `--seed`. The run
  * table then has `epsilons` (the N values, comma-joined) and config_json the list `epsilon`.
+ *
+ * The generalised apparatuses (issue 15):
+ * - `--axes <spec>` (random scheme): pointer axes nᵢ (`RotatedApparatus`; see `parsePointerAxes`);
+ *   run table `axes` (the N·3 unit components, comma-joined) and `axes_spec`; log_prob is the rotated
+ *   joint and magnetisation 3⟨nᵢ·xᵢ⟩;
+ * - `--systems K [--assignment a₁,…,a_N]`: K system qubits (`MultiSystemApparatus.sampleWithBits`);
+ *   `samples` gains `bits` FLOAT[K], the run table `systems` and `assignment`;
+ * - `--with-branch`: records drawn branch first (`sampleWithBranch`: same distribution, another random
+ *   stream), `samples` gains `branch` BIGINT ±1 and the run table `with_branch`.
  */
 export function sampleCommand(): Command {
   const cmd = new Command('sample')
@@ -42,29 +58,21 @@ export function sampleCommand(): Command {
     .option('--alpha0 <α₀>', 'initial α₀ of the cat state (a number)', numberIn({}), 0)
     .option('--records <n>', 'records to draw (an integer ≥ 1)', numberIn({ min: 1, integer: true }), 10_000)
     .option('--batch <n>', 'records per batch (an integer ≥ 1; speed only, same records)', numberIn({ min: 1, integer: true }), 1000)
-    .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2);
+    .option('--flush-interval <s>', 'seconds between flushes to disk (a number > 0)', numberIn({ min: 0, exclusiveMin: true }), 2)
+    .addOption(
+      new Option('--axes <spec>', 'pointer axis of each qubit, random scheme only: z | x,y,z | tilt:θdeg | spread:θdeg@seed | file:PATH (N lines of x y z)')
+        .conflicts('systems'),
+    )
+    .option('--systems <K>', 'number K of system qubits, 1 ≤ K ≤ N; stores the K bits of each record', numberIn({ min: 1, integer: true }))
+    .option('--assignment <list>', 'with --systems: the system qubit (0 … K−1) of each of the N qubits, comma-separated (default i mod K)')
+    .addOption(
+      new Option('--with-branch', 'draw each record branch first and store its branch s = ±1 (same distribution, a different random stream than the default sampler: the same seed gives other records)')
+        .conflicts('systems'),
+    );
   return addCommonOptions(cmd).action(async (opts: SampleOptions) => {
-    let epsilon: number | number[] = opts.epsilon;
-    if (opts.epsilons !== undefined) {
-      try {
-        epsilon = Array.from(sensorEpsilons(opts.epsilons, opts.qubits, new Rng(opts.seed).fork()));
-      } catch (err) {
-        if (err instanceof RangeError) throw new UserFacingError(err.message, 2);
-        throw err;
-      }
-    }
+    const config = sampleConfig(opts);
     const backend = await selectBackend(opts.backend);
     if (!opts.quiet) process.stderr.write(`backend: ${backend.name}\n`);
-    const full: SampleConfig = {
-      scheme: opts.scheme,
-      epsilon,
-      qubits: opts.qubits,
-      alpha0: opts.alpha0,
-      records: opts.records,
-      batch: opts.batch,
-      ...(Array.isArray(epsilon) ? { epsilons: epsilon.join(',') } : {}),
-    };
-    const config = full as unknown as SampleApparatusConfig;
     const progress = opts.quiet ? null : progressReporter(opts.records);
     let outcome;
     try {
@@ -88,6 +96,55 @@ export function sampleCommand(): Command {
       throw new UserFacingError(`interrupted by ${outcome.reason}; the records drawn so far are saved in ${outcome.dir}`, outcome.exitCode);
     }
     if (outcome.status === 'failed') throw new UserFacingError(`${outcome.reason} (run recorded as failed in ${outcome.dir})`, outcome.exitCode);
+  });
+}
+
+/**
+ * The pipeline's config from the parsed options, checking what depends on several of them.
+ * @throws UserFacingError (exit 2), one line naming the option, for a value or combination that does not fit
+ */
+function sampleConfig(opts: SampleOptions): SampleApparatusConfig {
+  const n = opts.qubits;
+  const usage = (message: string): UserFacingError => new UserFacingError(message, 2);
+  let epsilon: number | number[] = opts.epsilon;
+  let axes: Float64Array | undefined;
+  try {
+    if (opts.epsilons !== undefined) epsilon = Array.from(sensorEpsilons(opts.epsilons, n, new Rng(opts.seed).fork()));
+    if (opts.axes !== undefined) {
+      if (opts.scheme !== 'random') throw usage(`--axes: pointer axes need --scheme random (got --scheme ${opts.scheme})`);
+      axes = parsePointerAxes(opts.axes, n);
+    }
+  } catch (err) {
+    if (err instanceof RangeError) throw usage(err.message);
+    throw err;
+  }
+  if (opts.systems !== undefined && opts.systems > n) throw usage(`--systems: expected an integer 1 ≤ K ≤ N = ${n}, got ${opts.systems}`);
+  if (opts.assignment !== undefined && opts.systems === undefined) throw usage('--assignment: needs --systems K');
+  const assignment = opts.assignment === undefined ? undefined : parseAssignment(opts.assignment, n, opts.systems!);
+  return {
+    scheme: opts.scheme,
+    epsilon,
+    qubits: n,
+    alpha0: opts.alpha0,
+    records: opts.records,
+    batch: opts.batch,
+    ...(axes !== undefined ? { axes, axesSpec: opts.axes } : {}),
+    ...(opts.systems !== undefined ? { systems: opts.systems } : {}),
+    ...(assignment !== undefined ? { assignment } : {}),
+    ...(opts.withBranch ? { withBranch: true } : {}),
+  };
+}
+
+/** `--assignment a₁,…,a_N`: N integers in 0 … K−1. */
+function parseAssignment(raw: string, qubits: number, systems: number): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length !== qubits) throw new UserFacingError(`--assignment: expected N = ${qubits} system indices (one per qubit), got ${parts.length}`, 2);
+  return parts.map((p, i) => {
+    const v = p === '' ? NaN : Number(p);
+    if (!Number.isInteger(v) || v < 0 || v >= systems) {
+      throw new UserFacingError(`--assignment: assignment[${i}] must be an integer in 0 … K−1 = ${systems - 1}, got "${p}"`, 2);
+    }
+    return v;
   });
 }
 
