@@ -9,6 +9,34 @@ export interface SweepPanel {
   guide?: { y: number; label: string };
   /** A fitted power law y = A·x^b drawn as a line. */
   powerLaw?: { prefactor: number; exponent: number };
+  /** Column of the error-bar half-widths of `key` (a standard error); none where it is non-finite. */
+  errKey?: string;
+  /** Legend label of `key`'s points (a legend is drawn when the panel has one, `also` or `curves`). */
+  seriesLabel?: string;
+  /** More columns drawn as hollow squares in the same panel, e.g. the VAE's estimate beside the exact value. */
+  also?: readonly SweepSeries[];
+  /** Lines computed off the grid, e.g. a closed form on a dense Nε² grid; they set the axes' range too. */
+  curves?: readonly SweepCurve[];
+  /** Fixed y range [lo, hi] (in data units); default the data's range with 6 % margins. */
+  yRange?: readonly [number, number];
+  /** Corner of the panel's legend. Default `top-left`. */
+  legend?: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
+}
+
+/** A further column of points in a {@link SweepPanel}. */
+export interface SweepSeries {
+  key: string;
+  errKey?: string;
+  label: string;
+}
+
+/** A line (x[i], y[i]) in a {@link SweepPanel}; x is Nε². */
+export interface SweepCurve {
+  label: string;
+  x: readonly number[];
+  y: readonly number[];
+  color?: string;
+  dashed?: boolean;
 }
 
 const W = 380, H = 250;
@@ -35,27 +63,43 @@ export function sweepSvg(points: ReadonlyArray<Record<string, number | string>>,
   return svgDocument(cols * W, 56 + rows * H, body, title);
 }
 
+interface PanelPoint {
+  x: number;
+  y: number;
+  err: number;
+  n: number;
+}
+
 function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel: SweepPanel, x0: number, y0: number, colour: (n: number) => string): string {
   const ty = (v: number) => (panel.logY ? Math.log10(v) : v);
-  const pts = points
-    .map((p) => ({ x: Number(p.n_eps2), y: Number(p[panel.key]), n: Number(p.qubits) }))
-    .filter((p) => p.x > 0 && Number.isFinite(p.y) && (!panel.logY || p.y > 0));
+  const shown = (x: number, y: number) => x > 0 && Number.isFinite(y) && (!panel.logY || y > 0);
+  const columns = [{ key: panel.key, errKey: panel.errKey, label: panel.seriesLabel ?? panel.label }, ...(panel.also ?? [])];
+  const series = columns.map((c) =>
+    points
+      .map((p): PanelPoint => ({ x: Number(p.n_eps2), y: Number(p[c.key]), err: c.errKey ? Math.abs(Number(p[c.errKey])) : NaN, n: Number(p.qubits) }))
+      .filter((p) => shown(p.x, p.y)),
+  );
+  const curves = (panel.curves ?? []).map((c) => ({ ...c, pts: c.x.map((x, i) => ({ x, y: c.y[i] })).filter((p) => shown(p.x, p.y)) }));
   let out = `<g class="panel" data-key="${escapeXml(panel.key)}">\n<text x="${x0 + M.left}" y="${y0 + 18}" font-weight="bold">${escapeXml(panel.label)}</text>\n`;
-  if (pts.length === 0) return `${out}<text x="${x0 + M.left}" y="${y0 + 60}">no finite values</text>\n</g>\n`;
-  const lx = pts.map((p) => Math.log10(p.x));
-  const ys = pts.map((p) => ty(p.y));
+  const all = [...series.flat(), ...curves.flatMap((c) => c.pts)];
+  if (all.length === 0) return `${out}<text x="${x0 + M.left}" y="${y0 + 60}">no finite values</text>\n</g>\n`;
+  const lx = all.map((p) => Math.log10(p.x));
+  const ys = all.map((p) => ty(p.y));
+  for (const p of series.flat()) {
+    if (Number.isFinite(p.err)) ys.push(...[p.y - p.err, p.y + p.err].filter((v) => !panel.logY || v > 0).map(ty));
+  }
   if (panel.guide) ys.push(ty(panel.guide.y));
   let [xlo, xhi] = [Math.min(...lx), Math.max(...lx)];
-  let [ylo, yhi] = [Math.min(...ys), Math.max(...ys)];
+  let [ylo, yhi] = panel.yRange ? panel.yRange.map(ty) : [Math.min(...ys), Math.max(...ys)];
   if (xhi - xlo < 1e-9) [xlo, xhi] = [xlo - 0.5, xhi + 0.5];
   if (yhi - ylo < 1e-12) [ylo, yhi] = [ylo - 0.5, yhi + 0.5];
-  const padY = 0.06 * (yhi - ylo), padX = 0.06 * (xhi - xlo);
+  const padY = panel.yRange ? 0 : 0.06 * (yhi - ylo), padX = 0.06 * (xhi - xlo);
   [xlo, xhi, ylo, yhi] = [xlo - padX, xhi + padX, ylo - padY, yhi + padY];
   const iw = W - M.left - M.right, ih = H - M.top - M.bottom;
   const sx = (lv: number) => x0 + M.left + ((lv - xlo) / (xhi - xlo)) * iw;
   const sy = (v: number) => y0 + M.top + ih - ((v - ylo) / (yhi - ylo)) * ih;
   out += `<rect x="${x0 + M.left}" y="${y0 + M.top}" width="${iw}" height="${ih}" fill="#fafafa" stroke="#ccc"/>\n`;
-  for (const t of niceTicks(xlo, xhi, 4)) {
+  for (const t of logTicks(xlo, xhi)) {
     out += `<text x="${px(sx(t))}" y="${y0 + H - M.bottom + 14}" text-anchor="middle" fill="#444">${formatTick(10 ** t)}</text>\n`;
   }
   out += `<text x="${x0 + M.left + iw / 2}" y="${y0 + H - 8}" text-anchor="middle" fill="#444">Nε² (log)</text>\n`;
@@ -72,11 +116,67 @@ function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel
     const line = [xlo + padX, xhi - padX].map((l) => `${px(sx(l))},${px(sy(ty(prefactor * (10 ** l) ** exponent)))}`);
     out += `<polyline class="fit" points="${line.join(' ')}" fill="none" stroke="#555" stroke-dasharray="5 3"/><text x="${x0 + M.left + 6}" y="${y0 + M.top + ih - 6}" fill="#555">fit ∝ (Nε²)^${exponent.toFixed(2)}</text>\n`;
   }
-  for (const p of pts) out += `<circle class="point" cx="${px(sx(Math.log10(p.x)))}" cy="${px(sy(ty(p.y)))}" r="4" fill="${colour(p.n)}" stroke="#333" stroke-width="0.5"/>\n`;
+  curves.forEach((c, k) => {
+    const line = c.pts.map((p) => `${px(sx(Math.log10(p.x)))},${px(sy(ty(p.y)))}`);
+    out += `<polyline class="curve" data-label="${escapeXml(c.label)}" data-points="${c.pts.length}" points="${line.join(' ')}" fill="none" stroke="${curveColour(c, k)}" stroke-width="1.5"${c.dashed ? ' stroke-dasharray="5 3"' : ''}/>\n`;
+  });
+  series.forEach((pts, k) => {
+    const bars = pts
+      .filter((p) => Number.isFinite(p.err) && p.err > 0)
+      .map((p) => {
+        const x = sx(Math.log10(p.x));
+        const lo = p.y - p.err > 0 || !panel.logY ? sy(ty(p.y - p.err)) : y0 + M.top + ih;
+        const hi = sy(ty(p.y + p.err));
+        return `M${px(x)} ${px(lo)}V${px(hi)}M${px(x - 3)} ${px(lo)}h6M${px(x - 3)} ${px(hi)}h6`;
+      });
+    if (bars.length > 0) out += `<path class="errorbars" data-key="${escapeXml(columns[k].key)}" d="${bars.join('')}" fill="none" stroke="#333" stroke-width="0.8"/>\n`;
+    for (const p of pts) {
+      const [cx, cy] = [sx(Math.log10(p.x)), sy(ty(p.y))];
+      out +=
+        k === 0
+          ? `<circle class="point" data-key="${escapeXml(columns[k].key)}" cx="${px(cx)}" cy="${px(cy)}" r="4" fill="${colour(p.n)}" stroke="#333" stroke-width="0.5"/>\n`
+          : `<rect class="point" data-key="${escapeXml(columns[k].key)}" x="${px(cx - 3.5)}" y="${px(cy - 3.5)}" width="7" height="7" fill="none" stroke="${colour(p.n)}" stroke-width="1.8"/>\n`;
+    }
+  });
+  if (panel.seriesLabel != null || panel.also || panel.curves) out += panelLegend(panel, curves, x0 + M.left, y0 + M.top, iw, ih);
   return `${out}</g>\n`;
 }
 
-/** Ticks of a log10 axis at 1, 2, 5 × 10^k inside [lo, hi] (log10 units), falling back to even steps. */
+function curveColour(c: SweepCurve, k: number): string {
+  return c.color ?? ['#c33', '#555', '#1f77b4'][k % 3];
+}
+
+/** The panel's key of marker shapes and curves, in one corner of its plot area. */
+function panelLegend(panel: SweepPanel, curves: readonly SweepCurve[], left: number, top: number, iw: number, ih: number): string {
+  const rows: string[] = [];
+  const labels: string[] = [];
+  const rowH = 14;
+  const at = (k: number) => 4 + rowH * k + rowH / 2;
+  if (panel.seriesLabel != null || panel.also) {
+    labels.push(panel.seriesLabel ?? panel.label);
+    rows.push(`<circle cx="16" cy="${at(0)}" r="3.5" fill="#888" stroke="#333" stroke-width="0.5"/>`);
+  }
+  for (const s of panel.also ?? []) {
+    const y = at(labels.length);
+    labels.push(s.label);
+    rows.push(`<rect x="12.5" y="${y - 3.5}" width="7" height="7" fill="none" stroke="#888" stroke-width="1.8"/>`);
+  }
+  curves.forEach((c, k) => {
+    const y = at(labels.length);
+    labels.push(c.label);
+    rows.push(`<line x1="6" x2="26" y1="${y}" y2="${y}" stroke="${curveColour(c, k)}" stroke-width="1.5"${c.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+  });
+  // About 6 px per character at the document's font size.
+  const w = 40 + 6 * Math.max(...labels.map((l) => [...l].length));
+  const h = 8 + rowH * labels.length;
+  const corner = panel.legend ?? 'top-left';
+  const lx = corner.endsWith('left') ? left + 6 : left + iw - 6 - w;
+  const ly = corner.startsWith('top') ? top + 6 : top + ih - 6 - h;
+  const texts = labels.map((l, k) => `<text x="32" y="${at(k) + 4}">${escapeXml(l)}</text>`);
+  return `<g class="legend" transform="translate(${px(lx)} ${px(ly)})"><rect width="${px(w)}" height="${h}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>${rows.join('')}${texts.join('')}</g>\n`;
+}
+
+/** Ticks of a log10 axis at 1, 2, 5 × 10^k inside [lo, hi] (log10 units; decades only when that is more than 7), falling back to even steps. */
 function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
   for (let k = Math.floor(lo) - 1; k <= Math.ceil(hi); k++) {
@@ -85,5 +185,8 @@ function logTicks(lo: number, hi: number): number[] {
       if (t >= lo && t <= hi) ticks.push(t);
     }
   }
+  // Over many decades 1, 2, 5 crowd the axis: decades only.
+  const decades = ticks.filter((t) => Number.isInteger(Math.round(t * 1e9) / 1e9));
+  if (ticks.length > 7 && decades.length >= 2) return decades;
   return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
 }
