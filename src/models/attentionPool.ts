@@ -35,12 +35,13 @@ export type AttentionPoolOp = (x: Tensor, w1: Tensor, ws: Tensor) => Tensor;
  *   w1 first layers of score and value side by side, bias as the last row, shape [d + 1, 2H]
  *   ws second score layer, shape [H, 1]
  * and returns the pooled [x, hidden value features], shape [batch, d + H]. By default no gradient
- * flows to x (records are data); `gradX: true` computes it (tfjs implementation only), for a learned
+ * flows to x (records are data); `gradX: true` computes it (both implementations), for a learned
  * position embedding concatenated to the records and for input saliencies ∂μ_z/∂xᵢ.
  *
  * @param options.kernel `auto` (default): native on the wasm and cpu backends when the kernel fits
  *   (hidden a multiple of 4, d ≤ 8 — always so for the seed's encoder), tfjs otherwise
- * @param options.gradX also differentiate with respect to x (default false); needs kernel auto or tfjs
+ * @param options.gradX also differentiate with respect to x (default false); the weights' gradients
+ *   are the same bit for bit either way
  * @example
  *   const pool = attentionPool();
  *   const pooled = pool(x, w1, ws);   // x [50, 200, 3], w1 [4, 192], ws [96, 1] → [50, 99]
@@ -50,16 +51,14 @@ export function attentionPool(options: { kernel?: PoolKernel; gradX?: boolean } 
   if (choice !== 'auto' && choice !== 'native' && choice !== 'tfjs') {
     throw new RangeError(`attentionPool: kernel must be auto, native or tfjs (got ${String(choice)})`);
   }
-  if (options.gradX) {
-    if (choice === 'native') throw new RangeError('attentionPool: gradX needs kernel auto or tfjs (the native kernel does not differentiate x)');
-    return attentionPoolTfGradX;
-  }
+  const gradX = options.gradX ?? false;
+  const tfOp = gradX ? attentionPoolTfGradX : attentionPoolTf;
   let native: AttentionPoolOp | undefined;
   return (x, w1, ws) => {
     const fits = (ws.shape[0] as number) % 4 === 0 && (x.shape[2] as number) <= AttentionPoolKernel.MAX_D;
     const useNative = choice === 'native' || (choice === 'auto' && fits && CPU_BACKENDS.has(tf.getBackend()));
-    if (!useNative) return attentionPoolTf(x, w1, ws);
-    native ??= nativeOp(new AttentionPoolKernel());
+    if (!useNative) return tfOp(x, w1, ws);
+    native ??= nativeOp(new AttentionPoolKernel(), gradX);
     return native(x, w1, ws);
   };
 }
@@ -67,7 +66,8 @@ export function attentionPool(options: { kernel?: PoolKernel; gradX?: boolean } 
 /** Backends whose tensors live in CPU memory, where the native kernel's copies are cheap. */
 const CPU_BACKENDS = new Set(['wasm', 'cpu']);
 
-function nativeOp(kernel: AttentionPoolKernel): AttentionPoolOp {
+/** @param gradX return the kernel's dx as x's gradient, zeros otherwise */
+function nativeOp(kernel: AttentionPoolKernel, gradX: boolean): AttentionPoolOp {
   return tf.customGrad(((x: Tensor, w1: Tensor, ws: Tensor, save: (t: Tensor[]) => void) => {
       const [batch, n, d] = x.shape as [number, number, number];
       const hidden = ws.shape[0] as number;
@@ -82,8 +82,9 @@ function nativeOp(kernel: AttentionPoolKernel): AttentionPoolOp {
         value: tf.tensor2d(out.pooled, [batch, d + hidden]),
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [xs, w1s, wss, as] = saved.map((t) => t.dataSync() as Float32Array);
-          const { dw1, dws } = kernel.backward(shape, out.tag, xs, w1s, wss, as, dy.dataSync() as Float32Array);
-          return [tf.zeros(x.shape), tf.tensor2d(dw1, [d + 1, 2 * hidden]), tf.tensor2d(dws, [hidden, 1])];
+          const { dw1, dws, dx } = kernel.backward(shape, out.tag, xs, w1s, wss, as, dy.dataSync() as Float32Array, { dx: gradX });
+          const gx = dx == null ? tf.zeros(x.shape) : tf.tensor3d(dx, [batch, n, d]);
+          return [gx, tf.tensor2d(dw1, [d + 1, 2 * hidden]), tf.tensor2d(dws, [hidden, 1])];
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as AttentionPoolOp;

@@ -7,12 +7,12 @@ interface Exports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   pool_forward(B: number, N: number, d: number, H: number, x: number, w1: number, ws: number, a: number, pooled: number, hs: number, hv: number): void;
-  pool_backward(B: number, N: number, d: number, H: number, x: number, w1: number, ws: number, a: number, dpooled: number, hs: number, hv: number, da: number, dw1: number, dws: number): void;
+  pool_backward(B: number, N: number, d: number, H: number, x: number, w1: number, ws: number, a: number, dpooled: number, hs: number, hv: number, da: number, dw1: number, dws: number, dx: number): void;
 }
 
 /** Byte offsets of one call's buffers in the kernel's memory (16-byte aligned for SIMD loads). */
 interface Layout {
-  w1: number; ws: number; x: number; a: number; pooled: number; dpooled: number; da: number; dw1: number; dws: number; hs: number; hv: number; end: number;
+  w1: number; ws: number; x: number; a: number; pooled: number; dpooled: number; da: number; dw1: number; dws: number; dx: number; hs: number; hv: number; end: number;
 }
 
 export interface PoolShape {
@@ -78,11 +78,13 @@ export class AttentionPoolKernel {
   }
 
   /**
-   * Gradients w.r.t. w1 and ws of Σ pooled·dpooled, for the inputs of forward call `tag`.
+   * Gradients w.r.t. w1 and ws (and x, on request) of Σ pooled·dpooled, for the inputs of forward
+   * call `tag`. Asking for dx leaves dw1 and dws bit for bit the same.
    * @param a the attention weights that call returned, [batch, N]   @param dpooled [batch, d + hidden]
-   * @returns dw1 [d + 1, 2·hidden], dws [hidden]
+   * @param options.dx also return dx (default false)
+   * @returns dw1 [d + 1, 2·hidden], dws [hidden], and with options.dx, dx [batch, N, d]
    */
-  backward(shape: PoolShape, tag: number, x: Float32Array, w1: Float32Array, ws: Float32Array, a: Float32Array, dpooled: Float32Array): { dw1: Float32Array; dws: Float32Array } {
+  backward(shape: PoolShape, tag: number, x: Float32Array, w1: Float32Array, ws: Float32Array, a: Float32Array, dpooled: Float32Array, options: { dx?: boolean } = {}): { dw1: Float32Array; dws: Float32Array; dx?: Float32Array } {
     const { batch, n, d, hidden } = check(shape, x, w1, ws);
     const L = this.layout(shape);
     const kept = tag === this.keptTag && this.keptLayout !== null && this.keptLayout.end === L.end;
@@ -92,8 +94,10 @@ export class AttentionPoolKernel {
     this.write(L.ws, ws);
     this.write(L.a, a);
     this.write(L.dpooled, dpooled);
-    this.exports.pool_backward(batch, n, d, hidden, L.x, L.w1, L.ws, L.a, L.dpooled, kept ? L.hs : 0, kept ? L.hv : 0, L.da, L.dw1, L.dws);
-    return { dw1: this.read(L.dw1, (d + 1) * 2 * hidden), dws: this.read(L.dws, hidden) };
+    const wantDx = options.dx ?? false;
+    this.exports.pool_backward(batch, n, d, hidden, L.x, L.w1, L.ws, L.a, L.dpooled, kept ? L.hs : 0, kept ? L.hv : 0, L.da, L.dw1, L.dws, wantDx ? L.dx : 0);
+    const grads = { dw1: this.read(L.dw1, (d + 1) * 2 * hidden), dws: this.read(L.dws, hidden) };
+    return wantDx ? { ...grads, dx: this.read(L.dx, batch * n * d) } : grads;
   }
 
   private layout({ batch, n, d, hidden }: PoolShape): Layout {
@@ -106,10 +110,10 @@ export class AttentionPoolKernel {
     };
     const w1 = take((d + 1) * 2 * hidden), ws = take(hidden), x = take(rows * d), a = take(rows);
     const pooled = take(batch * (d + hidden)), dpooled = take(batch * (d + hidden)), da = take(rows);
-    const dw1 = take((d + 1) * 2 * hidden), dws = take(hidden);
+    const dw1 = take((d + 1) * 2 * hidden), dws = take(hidden), dx = take(rows * d);
     // The kept activations go last, so a call that does not keep them needs no memory for them.
     const hs = take(rows * hidden), hv = take(rows * hidden);
-    return { w1, ws, x, a, pooled, dpooled, da, dw1, dws, hs, hv, end: at };
+    return { w1, ws, x, a, pooled, dpooled, da, dw1, dws, dx, hs, hv, end: at };
   }
 
   private ensure(bytes: number): void {

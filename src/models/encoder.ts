@@ -22,8 +22,8 @@ export interface EncoderOptions {
    */
   positions?: { qubits: number; dim: number };
   /**
-   * Let gradients flow back to the records in training (the TF.js pool instead of the native
-   * kernel): needed when the records themselves depend on parameters, as through a learned
+   * Let gradients flow back to the records in training (the pool's backward pass then also
+   * computes ∂/∂x, ~2× its cost): needed when the records themselves depend on parameters, as through a learned
    * pointer frame. Default false; always so with `positions`.
    */
   inputGradient?: boolean;
@@ -98,13 +98,13 @@ export class Encoder implements Module {
     this.embedding = pos == null ? null : tf.tidy(() => tf.variable(tf.zeros([pos.qubits, pos.dim]), true));
     this.inputGradient = options.inputGradient ?? false;
     this.pool = attentionPool({ kernel: options.kernel });
-    this.poolGradX = attentionPool({ kernel: options.kernel === 'native' ? 'auto' : options.kernel, gradX: true });
+    this.poolGradX = attentionPool({ kernel: options.kernel, gradX: true });
   }
 
   /**
    * @param x outcomes, shape [batch, N, xDim]
-   * @param options.inputGradient let gradients flow back to x (for saliencies ∂μ_z/∂xᵢ; slower: the
-   *   TF.js pool instead of the native kernel). Always so with a position embedding.
+   * @param options.inputGradient let gradients flow back to x (for saliencies ∂μ_z/∂xᵢ). Always so
+   *   with a position embedding or the `inputGradient` option.
    */
   apply(x: Tensor, options: { inputGradient?: boolean } = {}): Encoding {
     if (x.rank !== 3 || x.shape[2] !== this.xDim) {
@@ -129,6 +129,20 @@ export class Encoder implements Module {
       const logScale = this.logStd.apply(h);
       return { q: new Normal(loc, tf.exp(logScale), { validate: false }), logScale };
     });
+  }
+
+  /**
+   * Redraws the position embedding as eᵢ ~ N(0, std²) from `rng`. It starts at zero (exchangeable);
+   * a model that must tell groups of qubits apart from the start (several system qubits) needs the
+   * symmetry broken, or every qubit gets the same gradient in expectation.
+   * @throws RangeError without a position embedding, or for std not finite and > 0.
+   */
+  randomisePositions(std: number, rng: Rng): void {
+    const e = this.embedding;
+    if (e == null) throw new RangeError('Encoder.randomisePositions: this encoder has no position embedding (options.positions)');
+    if (!Number.isFinite(std) || std <= 0) throw new RangeError(`Encoder.randomisePositions: std must be a finite number > 0 (got ${std})`);
+    const values = Float32Array.from({ length: e.size }, () => std * rng.normal());
+    tf.tidy(() => e.assign(tf.tensor(values, e.shape)));
   }
 
   /** The learned position embedding eᵢ as a copy, shape [N, E], or null. */

@@ -11,7 +11,7 @@
  *   a      [R]             attention weights softmax_i(−s_i) per record
  *   pooled [B, d + H]      Σ_i a_i [x_i, elu(x̃_i·W1v)]
  *   hs, hv [R, H]          elu activations of the two heads, written by forward, read by backward
- *   dpooled[B, d + H] → dw1 [d + 1, 2H], dws [H]
+ *   dpooled[B, d + H] → dw1 [d + 1, 2H], dws [H], and optionally dx [R, d]
  * H must be a multiple of 4.
  *
  * elu(p) = p for p > 0, expm1(p) otherwise; expm1 by range reduction p = k ln2 + r, |r| ≤ ln2/2,
@@ -182,14 +182,22 @@ INLINE void accumulate(float *dw, const v128_t *xv, int d, int stride, int col, 
   wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), g));
 }
 
+/* dx_k += Σ_f g_f w1[k, col + f] for the row's first d rows of w1: lane-wise partial sums. */
+INLINE void accumulate_dx(v128_t *acc, int d, const float *w1, int stride, int col, v128_t g) {
+  for (int k = 0; k < d; k++) acc[k] = wasm_f32x4_add(acc[k], wasm_f32x4_mul(g, wasm_v128_load(w1 + k * stride + col)));
+}
+
 /*
  * Backward. `da` is scratch [R]. `hs`, `hv` are the forward's activations, or 0 to recompute them.
+ * With want_dx (a compile-time constant at each call site, so the loops without it are the same
+ * code as before), dx[r, k] = a_r dpx_b[k] + Σ_f gV_f w1[k, H + f] + Σ_f gS_f w1[k, f], gV and gS
+ * the value and score pre-activation gradients `g` of the two loops.
  */
 INLINE void backward(int B, int N, const int d, int H, const float *x, const float *w1, const float *ws,
                      const float *a, const float *dpooled, const float *hs, const float *hv,
-                     float *da, float *dw1, float *dws) {
+                     float *da, float *dw1, float *dws, const int want_dx, float *dx) {
   const int stride = 2 * H, out = d + H;
-  v128_t xv[MAX_D];
+  v128_t xv[MAX_D], accx[MAX_D];
   for (int j = 0; j < (d + 1) * stride; j++) dw1[j] = 0;
   for (int f = 0; f < H; f++) dws[f] = 0;
   const v128_t one = splat(1.0f), zero = splat(0.0f);
@@ -200,6 +208,7 @@ INLINE void backward(int B, int N, const int d, int H, const float *x, const flo
       const int r = b * N + i;
       const float *xr = x + (long)r * d;
       splat_row(xr, d, xv);
+      if (want_dx) for (int k = 0; k < d; k++) accx[k] = zero;
       const v128_t ar = splat(a[r]);
       v128_t acc = zero;
       for (int f = 0; f < H; f += 4) {
@@ -209,10 +218,12 @@ INLINE void backward(int B, int N, const int d, int H, const float *x, const flo
         /* elu'(p) = 1 for p > 0, e^p = h + 1 otherwise (what the backends' EluGrad uses). */
         v128_t g = wasm_f32x4_mul(wasm_f32x4_mul(ar, dp), wasm_f32x4_add(wasm_f32x4_pmin(h, zero), one));
         accumulate(dw1, xv, d, stride, H + f, g);
+        if (want_dx) accumulate_dx(accx, d, w1, stride, H + f, g);
       }
       float s = hsum(acc);
       for (int k = 0; k < d; k++) s += xr[k] * dpx[k];
       da[r] = s;
+      if (want_dx) for (int k = 0; k < d; k++) dx[(long)r * d + k] = a[r] * dpx[k] + hsum(accx[k]);
     }
   }
   /* Softmax of −s: ∂L/∂s_i = −a_i (da_i − Σ_j a_j da_j). */
@@ -226,6 +237,7 @@ INLINE void backward(int B, int N, const int d, int H, const float *x, const flo
   /* Score head: the second layer's and the first layer's gradients. */
   for (int r = 0; r < B * N; r++) {
     splat_row(x + (long)r * d, d, xv);
+    if (want_dx) for (int k = 0; k < d; k++) accx[k] = zero;
     const v128_t dsr = splat(da[r]);
     for (int f = 0; f < H; f += 4) {
       v128_t h = act(hs, r, H, f, xv, d, w1, stride, 0);
@@ -233,15 +245,24 @@ INLINE void backward(int B, int N, const int d, int H, const float *x, const flo
       wasm_v128_store(dws + f, wasm_f32x4_add(wasm_v128_load(dws + f), wasm_f32x4_mul(dsr, h)));
       v128_t g = wasm_f32x4_mul(wasm_f32x4_mul(dsr, wv), wasm_f32x4_add(wasm_f32x4_pmin(h, zero), one));
       accumulate(dw1, xv, d, stride, f, g);
+      if (want_dx) accumulate_dx(accx, d, w1, stride, f, g);
     }
+    if (want_dx) for (int k = 0; k < d; k++) dx[(long)r * d + k] += hsum(accx[k]);
   }
 }
 
+/* `dx` may be 0: no gradient for x, and none of its cost. */
 EXPORT(pool_backward)
 void pool_backward(int B, int N, int d, int H, const float *x, const float *w1, const float *ws,
                    const float *a, const float *dpooled, const float *hs, const float *hv,
-                   float *da, float *dw1, float *dws) {
-  if (d == 3) backward(B, N, 3, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws);
-  else if (d == 1) backward(B, N, 1, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws);
-  else backward(B, N, d, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws);
+                   float *da, float *dw1, float *dws, float *dx) {
+  if (dx) {
+    if (d == 3) backward(B, N, 3, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 1, dx);
+    else if (d == 1) backward(B, N, 1, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 1, dx);
+    else backward(B, N, d, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 1, dx);
+  } else {
+    if (d == 3) backward(B, N, 3, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 0, 0);
+    else if (d == 1) backward(B, N, 1, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 0, 0);
+    else backward(B, N, d, H, x, w1, ws, a, dpooled, hs, hv, da, dw1, dws, 0, 0);
+  }
 }
