@@ -68,6 +68,8 @@ export interface MultiSystemConfig {
  * bits is an escape from a symmetric saddle (one latent follows the total magnetisation, the other
  * collapses) and depends on the seed. Measured, 3000 steps: ε = 0.3 not found for seeds 1–3 (lr 1e-2;
  * seed 1 also lr 3e-3); ε = 0.5 found by step 1500 for seed 2 (assignment accuracy 1), not for seed 1.
+ * The seed stays the toolkit's common default (1) rather than one picked because it succeeds;
+ * `bench/multi-system-seeds.ts` measures the success rate over seeds.
  */
 export const DEFAULT_MULTI_SYSTEM_CONFIG: MultiSystemConfig = {
   scheme: 'fixed',
@@ -80,7 +82,7 @@ export const DEFAULT_MULTI_SYSTEM_CONFIG: MultiSystemConfig = {
   steps: 3000,
   lr: 1e-2,
   reg: 'tanh:200',
-  seed: 2,
+  seed: 1,
   every: 100,
   evalRecords: 1000,
   checkpointEvery: 500,

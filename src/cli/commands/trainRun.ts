@@ -1,11 +1,41 @@
 import { join, relative } from 'node:path';
 import { tap, type MonoTypeOperatorFunction } from 'rxjs';
-import { createModel, emergentClassicality, type EmergentClassicalityConfig } from '../../../pipelines/emergent-classicality.ts';
+import { createModel, emergentClassicality, type EmergentClassicalityConfig, type RunOptions } from '../../../pipelines/emergent-classicality.ts';
+import { createMultiSystemModel, multiSystem, type MultiSystemConfig } from '../../../pipelines/multi-system.ts';
+import type { Observable } from 'rxjs';
 import type { MetricRecord, ScalarsRecord } from '../../metrics/records.ts';
 import { guardFinite, openRun, SinkWriteError, superviseRun, type Run, type RunOutcome } from '../../sinks/index.ts';
 import { UserFacingError } from '../userFacingError.ts';
 
 export const VAE_PIPELINE = 'emergent-classicality';
+export const MULTI_SYSTEM_PIPELINE = 'multi-system';
+
+/** What `trainRun` needs of a pipeline: its name, how to build or restore its model, and its record stream. */
+export interface TrainPipeline<C, M extends { step: number; dispose(): void }> {
+  readonly name: string;
+  create(config: C, resumeFrom?: string): M;
+  run(config: C, model: M, options: RunOptions): Observable<MetricRecord>;
+  /** The `config:` line printed when the run starts. */
+  describe(config: C, model: M): string;
+}
+
+/** The qubit VAE of seed 000 (one system qubit; heterogeneous sensors, rotated axes). */
+export const vaePipeline: TrainPipeline<EmergentClassicalityConfig, ReturnType<typeof createModel>> = {
+  name: VAE_PIPELINE,
+  create: createModel,
+  run: emergentClassicality,
+  describe: (config, model) =>
+    `config: ${config.scheme} axis, ${describeEpsilon(config)}, N = ${config.qubits}${config.positions ? `, position embedding ${config.positions}` : ''}${config.axes ? `, pointer axes ${config.axes} (learned frame: ${model.frame ? (model.frame.shared ? 'shared' : 'per-qubit') : 'none'})` : ''}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
+};
+
+/** K system qubits, each ancilla copying one (issue 15). */
+export const multiSystemPipeline: TrainPipeline<MultiSystemConfig, ReturnType<typeof createMultiSystemModel>> = {
+  name: MULTI_SYSTEM_PIPELINE,
+  create: createMultiSystemModel,
+  run: multiSystem,
+  describe: (config, model) =>
+    `config: ${config.scheme} axis, ε = ${config.epsilon}, N = ${config.qubits}, K = ${config.systems} system qubits (ancilla i copies i mod K), position embedding ${config.positions ?? 4}, z_dim ${config.latent ?? config.systems}, batch ${config.batch}, ${config.steps} steps, lr ${config.lr}, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
+};
 
 export interface TrainRunOptions {
   out: string;
@@ -32,10 +62,14 @@ export interface TrainRunResult {
  * One supervised VAE run: model (fresh or from a checkpoint), run directory, views, Parquet
  * persistence, NaN guard, Ctrl-C handling. Shared by `train` and `sweep`.
  */
-export async function trainRun(config: EmergentClassicalityConfig, options: TrainRunOptions): Promise<TrainRunResult> {
-  let model;
+export async function trainRun<C extends { steps: number; seed: number }, M extends { step: number; dispose(): void }>(
+  config: C,
+  options: TrainRunOptions,
+  pipeline: TrainPipeline<C, M> = vaePipeline as unknown as TrainPipeline<C, M>,
+): Promise<TrainRunResult> {
+  let model: M;
   try {
-    model = createModel(config, options.resume);
+    model = pipeline.create(config, options.resume);
   } catch (err) {
     throw new UserFacingError((err as Error).message.split('\n')[0], options.resume ? 2 : 1);
   }
@@ -49,9 +83,9 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
     const { seed, ...rest } = config; // the run table has its own seed column
     run = await openRun({
       root: options.out,
-      pipeline: VAE_PIPELINE,
+      pipeline: pipeline.name,
       // Per-qubit ε as one comma-joined column (as `sample` writes it); the numbers stay exact in config_json.
-      config: { ...rest, ...(rest.epsilons ? { epsilons: rest.epsilons.join(',') } : {}), resume: options.resume ?? null, ...options.extraConfig },
+      config: { ...rest, ...(Array.isArray((rest as { epsilons?: unknown }).epsilons) ? { epsilons: (rest as unknown as { epsilons: number[] }).epsilons.join(',') } : {}), resume: options.resume ?? null, ...options.extraConfig },
       seed,
       backend: options.backend,
       flushMs: options.flushMs,
@@ -62,9 +96,7 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
     throw err;
   }
   options.say(`run: ${relative(process.cwd(), run.dir) || run.dir}`);
-  options.say(
-    `config: ${config.scheme} axis, ${describeEpsilon(config)}, N = ${config.qubits}${config.positions ? `, position embedding ${config.positions}` : ''}${config.axes ? `, pointer axes ${config.axes} (learned frame: ${model.frame ? (model.frame.shared ? 'shared' : 'per-qubit') : 'none'})` : ''}, z_dim ${config.latent}, plan ${config.plan}, batch ${config.batch}, ${config.steps} steps, reg ${config.reg}${model.step ? `, resumed at step ${model.step}` : ''}`,
-  );
+  options.say(pipeline.describe(config, model));
 
   let views: MonoTypeOperatorFunction<MetricRecord>;
   try {
@@ -76,7 +108,7 @@ export async function trainRun(config: EmergentClassicalityConfig, options: Trai
   }
 
   let last: ScalarsRecord | undefined;
-  const records$ = emergentClassicality(config, model, { checkpointDir: join(run.dir, 'checkpoints') }).pipe(
+  const records$ = pipeline.run(config, model, { checkpointDir: join(run.dir, 'checkpoints') }).pipe(
     guardFinite({ keys: ['loss'], onNonFinite: options.onNonFinite }),
     tap((r) => {
       if (r.kind === 'scalars') last = r;
