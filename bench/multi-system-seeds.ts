@@ -3,7 +3,7 @@
  * 1 … S and prints, per seed, the final assignment accuracy and the latent's share of the bit
  * information; a seed "discovers" when every ancilla is assigned right (accuracy 1).
  *
- *   npx tsx bench/multi-system-seeds.ts [--seeds 8] [--qubits 20] [--epsilon 1] [--steps 600]
+ *   npx tsx bench/multi-system-seeds.ts [--seeds 8] [--qubits 20] [--epsilon 1] [--steps 600] [--modulate true|false]
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { createMultiSystemModel, DEFAULT_MULTI_SYSTEM_CONFIG, multiSystem, type MultiSystemConfig } from '../pipelines/multi-system.ts';
@@ -11,7 +11,7 @@ import { selectBackend } from '../src/backend/selectBackend.ts';
 import type { ScalarsRecord } from '../src/metrics/records.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs(process.argv.slice(2), { seeds: '8', qubits: '20', epsilon: '1', steps: '600' });
+const args = parseArgs(process.argv.slice(2), { seeds: '8', qubits: '20', epsilon: '1', steps: '600', modulate: 'true' });
 const seeds = Number(args.seeds);
 const base: MultiSystemConfig = {
   ...DEFAULT_MULTI_SYSTEM_CONFIG,
@@ -20,9 +20,10 @@ const base: MultiSystemConfig = {
   steps: Number(args.steps),
   every: Number(args.steps),
   checkpointEvery: 0,
+  modulate: args.modulate !== 'false',
 };
 await selectBackend('wasm');
-console.log(`K ${base.systems}, N ${base.qubits}, ε ${base.epsilon}, ${base.steps} steps, lr ${base.lr}, reg ${base.reg}`);
+console.log(`K ${base.systems}, N ${base.qubits}, ε ${base.epsilon}, ${base.steps} steps, lr ${base.lr}, reg ${base.reg}, modulate ${base.modulate}`);
 console.log('seed\taccuracy\tshare\tseconds');
 let found = 0;
 for (let seed = 1; seed <= seeds; seed++) {

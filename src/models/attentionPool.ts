@@ -39,7 +39,7 @@ export type AttentionPoolOp = (x: Tensor, w1: Tensor, ws: Tensor) => Tensor;
  * position embedding concatenated to the records and for input saliencies ∂μ_z/∂xᵢ.
  *
  * @param options.kernel `auto` (default): native on the wasm and cpu backends when the kernel fits
- *   (hidden a multiple of 4, d ≤ 8 — always so for the seed's encoder), tfjs otherwise
+ *   (hidden a multiple of 4, d ≤ 16 — always so for the seed's encoder), tfjs otherwise
  * @param options.gradX also differentiate with respect to x (default false); the weights' gradients
  *   are the same bit for bit either way
  * @example

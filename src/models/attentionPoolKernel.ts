@@ -41,7 +41,7 @@ const MAX_KEPT_BYTES = 512 * 1024 * 1024;
  */
 export class AttentionPoolKernel {
   /** Largest outcome dimension d the kernel handles (it keeps a row's d outcomes in registers). */
-  static readonly MAX_D = 8;
+  static readonly MAX_D = 16;
   private readonly exports: Exports;
   private readonly heapBase: number;
   private nextTag = 1;

@@ -18,9 +18,11 @@ export interface EncoderOptions {
   /**
    * A learned qubit-index embedding eᵢ ∈ R^dim concatenated to every outcome, so that attention
    * and values can depend on which qubit spoke (heterogeneous sensors). Off by default: the seed's
-   * encoder is permutation invariant. Records must then have exactly `qubits` qubits.
+   * encoder is permutation invariant. Records must then have exactly `qubits` qubits. `modulate`
+   * also feeds the products xᵢ ⊗ eᵢ, so that the pooled shortcut Σ aᵢ xᵢ eᵢ holds position-weighted
+   * sums of the outcomes (group magnetisations, εᵢ-weighted sums) without a nonlinearity.
    */
-  positions?: { qubits: number; dim: number };
+  positions?: { qubits: number; dim: number; modulate?: boolean };
   /**
    * Let gradients flow back to the records in training (the pool's backward pass then also
    * computes ∂/∂x, ~2× its cost): needed when the records themselves depend on parameters, as through a learned
@@ -55,7 +57,7 @@ export interface Encoding {
 export class Encoder implements Module {
   readonly xDim: number;
   /** Qubits and dimension of the position embedding, or null (permutation invariant). */
-  readonly positions: { readonly qubits: number; readonly dim: number } | null;
+  readonly positions: { readonly qubits: number; readonly dim: number; readonly modulate: boolean } | null;
   readonly zDim: number;
   readonly vDim: number;
   readonly hidden: number;
@@ -87,8 +89,9 @@ export class Encoder implements Module {
         if (!Number.isInteger(v) || v < 1) throw new RangeError(`Encoder: positions.${k} must be an integer ≥ 1 (got ${v})`);
       }
     }
-    this.positions = pos == null ? null : { qubits: pos.qubits, dim: pos.dim };
-    const inDim = xDim + (pos?.dim ?? 0); // each qubit's input: [xᵢ, eᵢ]
+    this.positions = pos == null ? null : { qubits: pos.qubits, dim: pos.dim, modulate: pos.modulate ?? false };
+    // Each qubit's input: [xᵢ, eᵢ], and with `modulate` also xᵢ ⊗ eᵢ.
+    const inDim = xDim + (pos == null ? 0 : pos.dim * (pos.modulate ? 1 + xDim : 1));
     // Initialise the fused layer as the seed's two separate layers would be (same bound 1/√inDim).
     this.first = new Linear(inDim, 2 * this.hidden, rng, 'first');
     this.score = new Linear(this.hidden, 1, rng, 'score');
@@ -116,7 +119,14 @@ export class Encoder implements Module {
     return tidy(() => {
       const batch = x.shape[0] as number;
       const e = this.embedding;
-      const input = e == null ? x : tf.concat([x, tf.tile(tf.expandDims(e, 0), [batch, 1, 1])], 2); // [B, N, inDim]
+      let input = x;
+      if (e != null) {
+        const [n, dim] = e.shape as [number, number];
+        const tiled = tf.tile(tf.expandDims(e, 0), [batch, 1, 1]); // [B, N, E]
+        const parts = [x, tiled];
+        if (this.positions!.modulate) parts.push(tf.reshape(tf.mul(tf.expandDims(x, 3), tf.expandDims(tiled, 2)), [batch, n, this.xDim * dim])); // xᵢ ⊗ eᵢ
+        input = tf.concat(parts, 2); // [B, N, inDim]
+      }
       const inDim = input.shape[2] as number;
       // First layer with its bias as an extra input row.
       const wb = tf.concat([this.first.weight, tf.reshape(this.first.bias, [1, 2 * this.hidden])], 0); // [inDim+1, 2·hidden]

@@ -88,6 +88,29 @@ describe('Encoder with a position embedding', () => {
     enc.dispose();
   });
 
+  it('with modulate also feeds xᵢ ⊗ eᵢ: the first layer reads d + E + d·E inputs, and the products carry the gradient', () => {
+    const enc = new Encoder({ xDim: 3, zDim: 2, positions: { qubits: 6, dim: 2, modulate: true } }, new Rng(1));
+    const shapes = Object.fromEntries(enc.namedVariables().map(([k, v]) => [k, v.shape]));
+    expect(shapes['encoder/first/weight']).toEqual([3 + 2 + 6, 2 * enc.hidden]);
+    expect(shapes['encoder/mu/weight']).toEqual([11 + enc.vDim, 2]);
+    // eᵢ = 0: the products vanish and the encoder is still exchangeable.
+    const xs = app.sample(2, new Rng(4));
+    const swapped = xs.slice();
+    swapped.set(xs.subarray(0, 3), 3);
+    swapped.set(xs.subarray(3, 6), 0);
+    const mu = (data: Float32Array) => tf.tidy(() => Array.from(enc.apply(tf.tensor3d(data, [2, 6, 3])).q.loc.dataSync()));
+    mu(xs).forEach((v, i) => expect(mu(swapped)[i]).toBeCloseTo(v, 5));
+    // The products' weights get a gradient once eᵢ ≠ 0 (and not before: x ⊗ 0 = 0).
+    enc.randomisePositions(1, new Rng(5));
+    const first = enc.namedVariables().find(([k]) => k === 'encoder/first/weight')![1];
+    const g = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(enc.apply(tf.tensor3d(xs, [2, 6, 3])).q.loc)) as tf.Scalar, [first]);
+      return Array.from(tf.slice(grads[first.name], [5, 0], [6, 2 * enc.hidden]).dataSync());
+    });
+    expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-6);
+    enc.dispose();
+  });
+
   it('needs records of exactly its N qubits and positive sizes', () => {
     const enc = new Encoder({ xDim: 3, zDim: 1, positions: { qubits: 6, dim: 2 } }, new Rng(1));
     expect(() => tf.tidy(() => enc.apply(tf.zeros([2, 5, 3])).q.loc)).toThrow(/embeds N = 6 qubit positions; x has N = 5/);

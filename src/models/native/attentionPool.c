@@ -79,7 +79,7 @@ static inline float hsum(v128_t v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-#define MAX_D 8
+#define MAX_D 16
 #define INLINE static inline __attribute__((always_inline))
 
 /* The row's outcomes, each splatted to a vector (loaded once per row, not once per column). */
