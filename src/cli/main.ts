@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
-import { UserFacingError } from './userFacingError.ts';
+import { UserFacingError } from '../options/userFacingError.ts';
 import { BackendError } from '../backend/selectBackend.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { numberIn } from '../cli/options.ts';
-import { UserFacingError } from '../cli/userFacingError.ts';
+import { numberIn } from '../options/optionParsers.ts';
+import { UserFacingError } from '../options/userFacingError.ts';
 import { startDashboard } from './dashboard/dashboardServer.ts';
 import { DEFAULT_DASHBOARD_PORT } from './viewOptions.ts';
 

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserFacingError } from '../../src/cli/userFacingError.ts';
+import { UserFacingError } from '../../src/options/userFacingError.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions } from '../../src/views/viewOptions.ts';
 import { SseClient } from './dashboard/sseClient.ts';
 import { syntheticMetrics } from './syntheticMetrics.ts';

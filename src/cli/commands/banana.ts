@@ -9,9 +9,9 @@ import type { MetricRecord } from '../../metrics/records.ts';
 import { guardFinite, openRun, SinkWriteError, superviseRun, type Run } from '../../sinks/index.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions, type Views } from '../../views/viewOptions.ts';
 import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
-import { listOf } from '../listOption.ts';
-import { numberIn } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { listOf } from '../../options/listOf.ts';
+import { numberIn } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 import { formatBananaTable } from '../../inference/bananaTable.ts';
 
 export const BANANA_PIPELINE = 'banana';

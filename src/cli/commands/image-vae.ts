@@ -15,8 +15,8 @@ import type { MetricRecord, ScalarsRecord } from '../../metrics/records.ts';
 import { guardFinite, openRun, SinkWriteError, superviseRun, type Run } from '../../sinks/index.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions, type Views } from '../../views/viewOptions.ts';
 import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
-import { numberIn, numberListIn, oneOf } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { numberIn, numberListIn, oneOf } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 type ImageVaeOptions = CommonOptions &
   ViewOptions & {

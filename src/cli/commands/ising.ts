@@ -8,8 +8,8 @@ import { guardFinite, openRun, SinkWriteError, superviseRun } from '../../sinks/
 import { writeFileAtomic } from '../../sinks/writeFileAtomic.ts';
 import { progress } from '../../views/progress/progress.ts';
 import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
-import { numberIn, oneOf } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { numberIn, oneOf } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 /** The flags as commander parses them: the pipeline's config (less what is not a flag) plus the common options. */
 type IsingOptions = CommonOptions & Omit<IsingConfig, 'seed' | 'gradVarianceRepeats'>;

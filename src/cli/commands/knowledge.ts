@@ -6,8 +6,8 @@ import { branchInformation, branchOverlap } from '../../simulators/knowledge.ts'
 import { openRun, SinkWriteError, type Run } from '../../sinks/index.ts';
 import { writeFileAtomic } from '../../sinks/writeFileAtomic.ts';
 import { lineChartSvg, type LineSeries } from '../../views/plots/lineChartSvg.ts';
-import { numberIn, numberListIn, oneOf, seedOption } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { numberIn, numberListIn, oneOf, seedOption } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 const PIPELINE = 'knowledge';
 const SCHEME_CHOICES = [...SCHEMES, 'both'] as const;

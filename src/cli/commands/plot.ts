@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { findRunDirs, isRunDir } from '../../views/runData/findRunDirs.ts';
 import { readRun } from '../../views/runData/readRun.ts';
 import { writePlots } from '../../views/plots/writePlots.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 interface PlotOptions {
   to?: string;

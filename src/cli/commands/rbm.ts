@@ -13,8 +13,8 @@ import { RBM_FIGURES } from '../../inference/rbmFigures.ts';
 import type { MetricRecord, ScalarsRecord } from '../../metrics/records.ts';
 import { guardFinite, openRun, SinkWriteError, superviseRun, type Run } from '../../sinks/index.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions, type Views } from '../../views/viewOptions.ts';
-import { numberIn, oneOf, seedOption } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { numberIn, oneOf, seedOption } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 type RbmOptions = ViewOptions & {
   hidden: number;

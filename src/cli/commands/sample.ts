@@ -7,9 +7,9 @@ import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
 import { parsePointerAxes } from '../../simulators/pointerAxes.ts';
 import { sensorEpsilons } from '../../simulators/sensorEpsilons.ts';
 import { addCommonOptions, type CommonOptions } from '../commonOptions.ts';
-import { numberIn, oneOf } from '../options.ts';
+import { numberIn, oneOf } from '../../options/optionParsers.ts';
 import { SinkWriteError } from '../../sinks/index.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 interface SampleOptions extends CommonOptions {
   scheme: Scheme;

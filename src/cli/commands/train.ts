@@ -5,8 +5,8 @@ import { selectBackend } from '../../backend/selectBackend.ts';
 import { addViewOptions, viewsFromOptions, type ViewOptions, type Views } from '../../views/viewOptions.ts';
 import { addCommonOptions } from '../commonOptions.ts';
 import { addVaeOptions, vaeConfig, type VaeOptions } from './trainOptions.ts';
-import { numberIn } from '../options.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { numberIn } from '../../options/optionParsers.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 import { failUnlessCompleted, multiSystemPipeline, trainRun, vaePipeline, type TrainRunOptions } from './trainRun.ts';
 
 type TrainOptions = VaeOptions & ViewOptions & { resume?: string; systems?: number };

@@ -5,9 +5,9 @@ import { Rng } from '../../random/rng.ts';
 import { SCHEMES, type Scheme } from '../../simulators/apparatus.ts';
 import { parsePointerAxes } from '../../simulators/pointerAxes.ts';
 import { sensorEpsilons } from '../../simulators/sensorEpsilons.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 import type { CommonOptions } from '../commonOptions.ts';
-import { numberIn, oneOf } from '../options.ts';
+import { numberIn, oneOf } from '../../options/optionParsers.ts';
 
 /** The VAE's options as commander parses them (flags of `train`, and of `sweep` except its grid axes). */
 export type VaeOptions = CommonOptions & {

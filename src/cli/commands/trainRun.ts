@@ -5,7 +5,7 @@ import { createMultiSystemModel, multiSystem, type MultiSystemConfig } from '../
 import type { Observable } from 'rxjs';
 import type { MetricRecord, ScalarsRecord } from '../../metrics/records.ts';
 import { guardFinite, openRun, SinkWriteError, superviseRun, type Run, type RunOutcome } from '../../sinks/index.ts';
-import { UserFacingError } from '../userFacingError.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 export const VAE_PIPELINE = 'emergent-classicality';
 export const MULTI_SYSTEM_PIPELINE = 'multi-system';
