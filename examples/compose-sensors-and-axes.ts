@@ -1,5 +1,6 @@
 // Seed 000's open questions, composed in code: heterogeneous sensors that a position-aware encoder
 // must discover, and rotated pointer axes that a learned frame in front of encoder and decoder must find.
+// (Several system qubits: pipelines/multi-system.ts composes the same stages with a ReadoutDecoder.)
 import { pipe } from 'rxjs';
 import {
   Adam, Apparatus, apparatusSource, AxisFrame, decode, Decoder, elbo, encode, Encoder, minimize, Rng,
@@ -43,14 +44,20 @@ const rng = new Rng(1);
   const decoder = new Decoder({ xDim: 3, zDim: 1 }, rng.fork());
   const frame = new AxisFrame({ shared: true }, rng.fork());
   const forward = pipe(toFrame(frame), encode(encoder), sampleLatent({ plan: 'A', rng: rng.fork() }), decode(decoder), elbo());
-  apparatusSource(rotated, { batch: 50, rng: rng.fork(), count: 500 })
-    .pipe(
-      toTensor(),
-      withSchedule('reg', tanhWarmup(200)),
-      minimize(forward, new Adam(variablesOf(encoder, decoder, frame), { lr: 1e-3 })),
-      vaeMetrics({ every: 250, apparatus: rotated, encoder, decoder, frame, rng: rng.fork(), evalRecords: 200 }),
-    )
-    .subscribe((r) => {
-      if (r.kind === 'scalars') console.log(`axes step ${r.step} axis_angle_deg ${r.values.axis_angle_deg.toFixed(2)} elbo_gap ${r.values.elbo_gap.toFixed(3)}`);
-    });
+  await new Promise<void>((done) =>
+    apparatusSource(rotated, { batch: 50, rng: rng.fork(), count: 500 })
+      .pipe(
+        toTensor(),
+        withSchedule('reg', tanhWarmup(200)),
+        minimize(forward, new Adam(variablesOf(encoder, decoder, frame), { lr: 1e-3 })),
+        vaeMetrics({ every: 250, apparatus: rotated, encoder, decoder, frame, rng: rng.fork(), evalRecords: 200 }),
+      )
+      .subscribe({
+        next: (r) => {
+          if (r.kind === 'scalars') console.log(`axes step ${r.step} axis_angle_deg ${r.values.axis_angle_deg.toFixed(2)} elbo_gap ${r.values.elbo_gap.toFixed(3)}`);
+        },
+        complete: done,
+      }),
+  );
 }
+

@@ -11,6 +11,7 @@ export * from './simulators/index.ts';
 
 export { Encoder, type EncoderOptions, type Encoding } from './models/encoder.ts';
 export { Decoder, type DecoderOptions, type Decoding } from './models/decoder.ts';
+export { ReadoutDecoder, type ReadoutDecoderOptions } from './models/readoutDecoder.ts';
 export { attentionPool, type PoolKernel, type AttentionPoolOp } from './models/attentionPool.ts';
 export { AxisFrame, type AxisFrameOptions } from './models/axisFrame.ts';
 export { Linear, affine } from './nn/linear.ts';
@@ -34,6 +35,7 @@ export { latentBranchInformation } from './metrics/branchInformation.ts';
 export { sensorSaliency, type SensorSaliency } from './metrics/sensorSaliency.ts';
 export { axisAngle } from './metrics/axisAngle.ts';
 export { assignmentAccuracy, bitLatentInformation } from './metrics/assignment.ts';
+export { systemsMetrics, type SystemsMetricsOptions } from './metrics/systemsMetrics.ts';
 export { linearFit } from './stats/regression.ts';
 export { bimodalityCoefficient } from './stats/bimodality.ts';
 export { fitGaussianMixture2 } from './stats/gaussianMixture2.ts';
