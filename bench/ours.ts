@@ -7,32 +7,27 @@
  *   ... --mode sampler        the apparatus sampler alone
  *   ... --metrics             with the pipeline's default metrics (every 20 steps, 500 fresh records)
  *   ... --memory-every 100    also trace RSS and tf.memory() every 100 steps
- *   ... --worker              sampling in a worker thread, overlapping the training step
+ *   ... --worker              sampling in a worker thread, overlapping the training step (the
+ *                             pipeline's samplingThread 'worker'; without it, 'main')
  *
  * It runs the real pipeline (`emergentClassicality`: apparatusSource → toTensor → schedule →
  * minimize → metrics) and times it from outside: the apparatus sampler of the training stream is
  * wrapped, so step k's sampling time is its sample call, and its training time runs from the end of
  * that call to the start of the next one (tensor upload, forward, backward, Adam, stream overhead).
- * With --worker the same stages are composed behind bench/workerSource.ts instead of
- * apparatusSource; sampling time is then the time the step waited for its batch.
+ * With --worker the same pipeline draws its batches in apparatusSource's worker thread; the sampler
+ * then runs on the other thread, so step k's sampling time is the time from the end of step k−1's
+ * optimiser update to the hand-over of batch k (the source moves the data generator to the batch's
+ * end state just before emitting it), and its training time runs from there to the end of its update.
  */
-import { filter, lastValueFrom, pipe, tap } from 'rxjs';
+import { filter, lastValueFrom } from 'rxjs';
 import { createModel, DEFAULT_CONFIG, emergentClassicality, type EmergentClassicalityConfig } from '../pipelines/emergent-classicality.ts';
 import { selectBackend } from '../src/backend/selectBackend.ts';
 import { tf } from '../src/backend/tf.ts';
 import type { ScalarsRecord } from '../src/metrics/records.ts';
-import { vaeMetrics } from '../src/metrics/vaeMetrics.ts';
-import { decode } from '../src/operators/decode.ts';
-import { elbo } from '../src/operators/elbo.ts';
-import { encode } from '../src/operators/encode.ts';
-import { minimize } from '../src/operators/minimize.ts';
-import { sampleLatent, type Plan } from '../src/operators/sampleLatent.ts';
-import { parseSchedule, withSchedule } from '../src/operators/schedule.ts';
-import { toTensor, type Sample } from '../src/operators/toTensor.ts';
+import type { Plan } from '../src/operators/sampleLatent.ts';
 import { Rng } from '../src/random/rng.ts';
 import { Apparatus, type Scheme } from '../src/simulators/apparatus.ts';
 import { median, parseArgs } from './args.ts';
-import { workerSource } from './workerSource.ts';
 
 const args = parseArgs(process.argv.slice(2), {
   scheme: 'random', epsilon: '0.2', N: '200', batch: '50', zdim: '1', plan: 'A', steps: '100', warmup: '10',
@@ -58,6 +53,7 @@ const config: EmergentClassicalityConfig = {
   // Like the seed's training loop: no metrics but the last step's, unless asked for.
   every: args.metrics === 'true' ? DEFAULT_CONFIG.every : warmup + steps,
   evalRecords: args.metrics === 'true' ? DEFAULT_CONFIG.evalRecords : 8,
+  samplingThread: args.worker === 'true' ? 'worker' : 'main',
 };
 const backend = await selectBackend(args.backend as 'wasm' | 'cpu');
 
@@ -80,22 +76,24 @@ if (args.mode === 'sampler') {
   }
 } else if (args.worker === 'true') {
   const model = createModel(config);
-  const forward = pipe(encode<Sample & { reg: number }>(model.encoder), sampleLatent({ plan: config.plan, rng: model.rngs.latent }), decode(model.decoder), elbo());
+  const data = model.rngs.data;
+  const setState = data.setState.bind(data);
+  const apply = model.optimizer.apply.bind(model.optimizer);
   let k = 0;
   let delivered = 0;
-  const source = workerSource(model.apparatus as Apparatus, { // the bench configs have no rotated axes
-    batch: config.batch, rng: model.rngs.data, count: config.steps,
-    onWait: (ms) => { if (k >= warmup) sampleMs.push(ms); },
-  });
-  const last = await lastValueFrom(source.pipe(
-    tap(() => { delivered = performance.now(); }),
-    toTensor(),
-    withSchedule('reg', parseSchedule(config.reg)),
-    minimize(forward, model.optimizer),
-    tap(() => { if (k >= warmup) trainMs.push(performance.now() - delivered); k += 1; }),
-    vaeMetrics({ every: config.every, lastStep: config.steps, apparatus: model.apparatus, encoder: model.encoder, decoder: model.decoder, rng: model.rngs.eval, evalRecords: config.evalRecords }),
-    filter((r): r is ScalarsRecord => r.kind === 'scalars'),
-  ), { defaultValue: undefined });
+  let updated = performance.now();
+  data.setState = (state) => {
+    delivered = performance.now();
+    if (k >= warmup) sampleMs.push(delivered - updated);
+    setState(state);
+  };
+  model.optimizer.apply = (grads) => {
+    apply(grads);
+    updated = performance.now();
+    if (k >= warmup) trainMs.push(updated - delivered);
+    k += 1;
+  };
+  const last = await lastValueFrom(emergentClassicality(config, model).pipe(filter((r): r is ScalarsRecord => r.kind === 'scalars')), { defaultValue: undefined });
   finalLoss = last?.values.loss ?? null;
   model.dispose();
 } else {

@@ -27,7 +27,7 @@ import { toTensor } from '../src/operators/toTensor.ts';
 import { Adam } from '../src/optim/adam.ts';
 import { Rng } from '../src/random/rng.ts';
 import { Apparatus, type Scheme } from '../src/simulators/apparatus.ts';
-import { apparatusSource } from '../src/simulators/apparatusSource.ts';
+import { apparatusSource, type SamplingThread } from '../src/simulators/apparatusSource.ts';
 import { parsePointerAxes } from '../src/simulators/pointerAxes.ts';
 import { RotatedApparatus } from '../src/simulators/rotatedApparatus.ts';
 import type { VaeApparatus } from '../src/metrics/vaeMetrics.ts';
@@ -72,6 +72,12 @@ export interface EmergentClassicalityConfig {
   learnAxis?: 'shared' | 'per-qubit' | 'none';
   /** Checkpoint interval in steps (0: only at the end). */
   checkpointEvery: number;
+  /**
+   * Where the training records are drawn: `apparatusSource`'s `thread` (default 'auto': a worker
+   * thread beside the training step when there are ≥ 2 cores). The records, and so every number of
+   * the run and its resume, are the same either way.
+   */
+  samplingThread?: SamplingThread;
 }
 
 /** The seed's showcase: random axis, ε = 0.2, N = 200, z_dim 1, batch 50, tanh(step/200) warm-up. */
@@ -176,7 +182,7 @@ export function emergentClassicality(config: EmergentClassicalityConfig, model: 
     }
     saveCheckpoint(join(options.checkpointDir, 'latest.json'), ckpt);
   };
-  return apparatusSource(apparatus, { batch: config.batch, rng: rngs.data, count: remaining, forkRng: false }).pipe(
+  return apparatusSource(apparatus, { batch: config.batch, rng: rngs.data, count: remaining, forkRng: false, thread: config.samplingThread ?? 'auto' }).pipe(
     toTensor({ startStep: model.step }),
     withSchedule('reg', parseSchedule(config.reg)),
     minimize(forward, optimizer),

@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { Observable, type Subscription } from 'rxjs';
 import type { Rng } from '../random/rng.ts';
+import { ApparatusWorker, reviveError, type DrawReply } from './apparatusWorker.ts';
+import { samplerSpec, type SamplerSpec } from './samplerSpec.ts';
 
 /** One batch of apparatus records. */
 export interface ApparatusBatch {
@@ -47,7 +50,25 @@ export interface ApparatusSourceOptions {
    * source completes once the requests already made are served.
    */
   demand?: Observable<unknown>;
+  /**
+   * Where batches are drawn (default 'auto'):
+   * - 'worker': in a worker thread, one batch ahead of the consumer, so sampling overlaps its work
+   *   on another core. Same records as 'main' for the same generator state, and the subscription's
+   *   generator (`rng` itself with `forkRng: false`) is moved to the state after each batch just
+   *   before that batch is emitted, so checkpoints taken while consuming it store the data position.
+   *   Only `Apparatus`, `RotatedApparatus` and `MultiSystemApparatus` instances (not subclasses, not
+   *   with a replaced `sample`) can be shipped to the thread; other samplers are a RangeError.
+   * - 'main': in this thread, each batch when it is due.
+   * - 'auto': 'worker' when the sampler can be shipped, the stream has more than one batch and
+   *   `os.availableParallelism()` ≥ 2; otherwise 'main'. A thread that fails to start (or dies) is
+   *   replaced by the main thread from the next batch on, with the same records.
+   */
+  thread?: SamplingThread;
 }
+
+export type SamplingThread = 'auto' | 'worker' | 'main';
+
+const THREADS: readonly SamplingThread[] = ['auto', 'worker', 'main'];
 
 /**
  * A cold, lazy stream of apparatus sample batches, shape [batch, N, d] each.
@@ -65,6 +86,11 @@ export interface ApparatusSourceOptions {
  * - Records are drawn one after another from the subscription's fork of `rng` (or from `rng` itself
  *   with `forkRng: false`), so the same seed gives the same records whatever the batch size.
  *   Re-subscribing forks again (a new stream, not a replay).
+ * - With the worker thread (`thread`) the records, the order of batches, errors and completion are
+ *   the same; the thread draws the next batch while the consumer works on the current one, so at
+ *   most one batch beyond the one being consumed exists (in pull mode it may be drawn before it is
+ *   requested, never emitted before). If the consumer draws from the generator meanwhile, the batch
+ *   drawn ahead is discarded and drawn again from the generator's new state.
  *
  * @example
  *   // synchronous consumer
@@ -92,6 +118,8 @@ export function apparatusSource(apparatus: RecordSampler, options: ApparatusSour
     throw new RangeError(`apparatusSource: records must be an integer ≥ 0 or Infinity (got ${String(records)})`);
   }
   const batches = Math.min(count, Math.ceil(records / batch));
+  const spec = workerSpec(apparatus, options.thread ?? 'auto', batches);
+  const fallBack = options.thread !== 'worker';
 
   return new Observable<ApparatusBatch>((subscriber) => {
     const stream = options.forkRng === false ? rng : rng.fork();
@@ -102,7 +130,23 @@ export function apparatusSource(apparatus: RecordSampler, options: ApparatusSour
     let requested = demand === undefined ? Infinity : 0;
     let demandDone = false;
     let demandSubscription: Subscription | undefined;
+    // Worker thread: the batch drawn ahead (with the state it started from), and whether one is being drawn.
+    let ahead: { reply: DrawReply; start: readonly number[] } | undefined;
+    let drawingFrom: readonly number[] | undefined;
 
+    const finished = (): boolean => index >= batches || (demandDone && requested <= 0);
+
+    const emit = (size: number, x: Float32Array): void => {
+      requested--;
+      const b: ApparatusBatch = { index, offset, batch: size, qubits: apparatus.qubits, dim: apparatus.dim, x };
+      index++;
+      offset += size;
+      // The worker draws the next batch while this one is consumed.
+      if (worker !== undefined) draw();
+      subscriber.next(b);
+    };
+
+    // Main thread: one batch per macrotask, when it is due.
     const produce = (): void => {
       pending = undefined;
       if (subscriber.closed) return;
@@ -114,21 +158,67 @@ export function apparatusSource(apparatus: RecordSampler, options: ApparatusSour
         subscriber.error(err);
         return;
       }
-      requested--;
-      subscriber.next({ index, offset, batch: size, qubits: apparatus.qubits, dim: apparatus.dim, x });
-      index++;
-      offset += size;
+      emit(size, x);
       schedule();
     };
 
+    // Worker thread: asks for the next batch, from the generator's current state, unless one is drawn already.
+    const draw = (): void => {
+      if (subscriber.closed || worker === undefined || ahead !== undefined || drawingFrom !== undefined || index >= batches) return;
+      drawingFrom = stream.state();
+      worker.request({ size: Math.min(batch, records - offset), state: drawingFrom });
+    };
+
     const schedule = (): void => {
-      if (subscriber.closed || pending !== undefined) return;
-      if (index >= batches || (demandDone && requested <= 0)) {
+      if (subscriber.closed) return;
+      if (worker === undefined) {
+        if (pending !== undefined) return;
+        if (finished()) subscriber.complete();
+        else if (requested > 0) pending = setImmediate(produce);
+        return;
+      }
+      if (ahead !== undefined && requested > 0) {
+        const { reply, start } = ahead;
+        ahead = undefined;
+        if (!reply.ok) {
+          subscriber.error(reviveError(reply.error));
+          return;
+        }
+        if (sameState(stream.state(), start)) {
+          stream.setState(reply.end);
+          emit(reply.x.length / (apparatus.qubits * apparatus.dim), reply.x);
+          if (subscriber.closed) return;
+        }
+        // else: the generator moved since this batch was asked for; `draw` below asks again.
+      }
+      if (finished()) {
         subscriber.complete();
         return;
       }
-      if (requested > 0) pending = setImmediate(produce);
+      draw();
     };
+
+    let worker: ApparatusWorker | undefined;
+    if (spec !== null) {
+      worker = new ApparatusWorker(spec, {
+        reply: (reply) => {
+          ahead = { reply, start: drawingFrom! };
+          drawingFrom = undefined;
+          schedule();
+        },
+        failure: (err) => {
+          if (!fallBack) {
+            subscriber.error(err);
+            return;
+          }
+          // Carry on in this thread: the generator is at the position of the next batch to emit.
+          worker = undefined;
+          ahead = undefined;
+          drawingFrom = undefined;
+          schedule();
+        },
+      });
+    }
 
     if (demand !== undefined) {
       demandSubscription = demand.subscribe({
@@ -149,6 +239,29 @@ export function apparatusSource(apparatus: RecordSampler, options: ApparatusSour
       if (pending !== undefined) clearImmediate(pending);
       pending = undefined;
       demandSubscription?.unsubscribe();
+      worker?.close();
     };
   });
+}
+
+/** The sampler's spec when its batches are to be drawn in a worker thread, else null. */
+function workerSpec(apparatus: RecordSampler, thread: SamplingThread, batches: number): SamplerSpec | null {
+  if (!THREADS.includes(thread)) {
+    throw new RangeError(`apparatusSource: thread must be one of ${THREADS.map((t) => `'${t}'`).join(', ')} (got ${String(thread)})`);
+  }
+  if (thread === 'main') return null;
+  const spec = samplerSpec(apparatus);
+  if (thread === 'worker') {
+    if (spec === null) {
+      throw new RangeError(
+        `apparatusSource: thread 'worker' needs an Apparatus, RotatedApparatus or MultiSystemApparatus (not a subclass, sample not replaced); got ${apparatus.constructor?.name ?? typeof apparatus}`,
+      );
+    }
+    return spec;
+  }
+  return spec !== null && batches > 1 && availableParallelism() >= 2 ? spec : null;
+}
+
+function sameState(a: readonly number[], b: readonly number[]): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }
