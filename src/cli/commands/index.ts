@@ -9,6 +9,7 @@ import { imageVaeCommand } from './image-vae.ts';
 import { rbmCommand } from './rbm.ts';
 import { ebmCommand } from './ebm.ts';
 import { plotCommand } from './plot.ts';
+import { workerCommand } from './worker.ts';
 import { dashboardCommand } from '../../views/dashboardCommand.ts';
 
 /** Every subcommand, in `--help` order. The one marked default runs when no command is given. */
@@ -23,5 +24,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(rbmCommand());
   program.addCommand(ebmCommand());
   program.addCommand(plotCommand());
+  program.addCommand(workerCommand());
   program.addCommand(dashboardCommand());
 }

@@ -39,26 +39,46 @@ export interface SweepCurve {
   dashed?: boolean;
 }
 
+/** What a sweep figure plots against and colours by; the default is the VAE's: Nε² (log) coloured by N. */
+export interface SweepLayout {
+  /** Column of the x axis. */
+  x: string;
+  /** Its axis title. */
+  xLabel: string;
+  /** Log x axis (values ≤ 0 are left out). */
+  logX: boolean;
+  /** Column whose values get one colour each (none: one colour). */
+  group?: string;
+  /** Its name in the legend, `N` in `N = 50`. */
+  groupLabel?: string;
+}
+
+export const NEPS2_LAYOUT: SweepLayout = { x: 'n_eps2', xLabel: 'Nε² (log)', logX: true, group: 'qubits', groupLabel: 'N' };
+
 const W = 380, H = 250;
 const M = { left: 56, right: 14, top: 28, bottom: 40 };
 
 /**
  * Sweep results against Nε² (log axis), one panel per metric, one colour per qubit count N:
- * points of equal Nε² that coincide across N show the seed's Nε² universality.
- * @param points rows with `n_eps2`, `qubits` and the panels' keys
+ * points of equal Nε² that coincide across N show the seed's Nε² universality. Another `layout`
+ * plots any sweep: against another column (log or linear), coloured by another (or by none).
+ * @param points rows with the layout's columns (`n_eps2`, `qubits` by default) and the panels' keys
  */
-export function sweepSvg(points: ReadonlyArray<Record<string, number | string>>, panels: readonly SweepPanel[], title: string): string {
-  const qubits = [...new Set(points.map((p) => Number(p.qubits)))].sort((a, b) => a - b);
-  const colour = (n: number) => viridis(qubits.length > 1 ? qubits.indexOf(n) / (qubits.length - 1) : 0.3);
+export function sweepSvg(points: ReadonlyArray<Record<string, number | string | boolean>>, panels: readonly SweepPanel[], title: string, layout: SweepLayout = NEPS2_LAYOUT): string {
+  const groupOf = (p: Record<string, number | string | boolean>) => (layout.group == null ? '' : String(p[layout.group]));
+  const groups = [...new Set(points.map(groupOf))].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a < b ? -1 : 1));
+  const colour = (g: string) => viridis(groups.length > 1 ? groups.indexOf(g) / (groups.length - 1) : 0.3);
   const cols = Math.min(3, panels.length);
   const rows = Math.ceil(panels.length / cols);
   let body = `<text x="12" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>\n`;
   const legendY = 40;
-  qubits.forEach((n, i) => {
-    body += `<circle cx="${20 + i * 90}" cy="${legendY}" r="4" fill="${colour(n)}"/><text x="${28 + i * 90}" y="${legendY + 4}">N = ${n}</text>\n`;
-  });
+  if (layout.group != null) {
+    groups.forEach((g, i) => {
+      body += `<circle cx="${20 + i * 90}" cy="${legendY}" r="4" fill="${colour(g)}"/><text x="${28 + i * 90}" y="${legendY + 4}">${escapeXml(`${layout.groupLabel ?? layout.group} = ${g}`)}</text>\n`;
+    });
+  }
   panels.forEach((panel, k) => {
-    body += drawPanel(points, panel, (k % cols) * W, 56 + Math.floor(k / cols) * H, colour);
+    body += drawPanel(points, panel, (k % cols) * W, 56 + Math.floor(k / cols) * H, colour, groupOf, layout);
   });
   return svgDocument(cols * W, 56 + rows * H, body, title);
 }
@@ -67,23 +87,32 @@ interface PanelPoint {
   x: number;
   y: number;
   err: number;
-  n: number;
+  n: string;
 }
 
-function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel: SweepPanel, x0: number, y0: number, colour: (n: number) => string): string {
+function drawPanel(
+  points: ReadonlyArray<Record<string, number | string | boolean>>,
+  panel: SweepPanel,
+  x0: number,
+  y0: number,
+  colour: (g: string) => string,
+  groupOf: (p: Record<string, number | string | boolean>) => string,
+  layout: SweepLayout,
+): string {
   const ty = (v: number) => (panel.logY ? Math.log10(v) : v);
-  const shown = (x: number, y: number) => x > 0 && Number.isFinite(y) && (!panel.logY || y > 0);
+  const tx = (v: number) => (layout.logX ? Math.log10(v) : v);
+  const shown = (x: number, y: number) => Number.isFinite(x) && (!layout.logX || x > 0) && Number.isFinite(y) && (!panel.logY || y > 0);
   const columns = [{ key: panel.key, errKey: panel.errKey, label: panel.seriesLabel ?? panel.label }, ...(panel.also ?? [])];
   const series = columns.map((c) =>
     points
-      .map((p): PanelPoint => ({ x: Number(p.n_eps2), y: Number(p[c.key]), err: c.errKey ? Math.abs(Number(p[c.errKey])) : NaN, n: Number(p.qubits) }))
+      .map((p): PanelPoint => ({ x: Number(p[layout.x]), y: Number(p[c.key]), err: c.errKey ? Math.abs(Number(p[c.errKey])) : NaN, n: groupOf(p) }))
       .filter((p) => shown(p.x, p.y)),
   );
   const curves = (panel.curves ?? []).map((c) => ({ ...c, pts: c.x.map((x, i) => ({ x, y: c.y[i] })).filter((p) => shown(p.x, p.y)) }));
   let out = `<g class="panel" data-key="${escapeXml(panel.key)}">\n<text x="${x0 + M.left}" y="${y0 + 18}" font-weight="bold">${escapeXml(panel.label)}</text>\n`;
   const all = [...series.flat(), ...curves.flatMap((c) => c.pts)];
   if (all.length === 0) return `${out}<text x="${x0 + M.left}" y="${y0 + 60}">no finite values</text>\n</g>\n`;
-  const lx = all.map((p) => Math.log10(p.x));
+  const lx = all.map((p) => tx(p.x));
   const ys = all.map((p) => ty(p.y));
   for (const p of series.flat()) {
     if (Number.isFinite(p.err)) ys.push(...[p.y - p.err, p.y + p.err].filter((v) => !panel.logY || v > 0).map(ty));
@@ -99,10 +128,10 @@ function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel
   const sx = (lv: number) => x0 + M.left + ((lv - xlo) / (xhi - xlo)) * iw;
   const sy = (v: number) => y0 + M.top + ih - ((v - ylo) / (yhi - ylo)) * ih;
   out += `<rect x="${x0 + M.left}" y="${y0 + M.top}" width="${iw}" height="${ih}" fill="#fafafa" stroke="#ccc"/>\n`;
-  for (const t of logTicks(xlo, xhi)) {
-    out += `<text x="${px(sx(t))}" y="${y0 + H - M.bottom + 14}" text-anchor="middle" fill="#444">${formatTick(10 ** t)}</text>\n`;
+  for (const t of layout.logX ? logTicks(xlo, xhi) : niceTicks(xlo, xhi, 5)) {
+    out += `<text x="${px(sx(t))}" y="${y0 + H - M.bottom + 14}" text-anchor="middle" fill="#444">${formatTick(layout.logX ? 10 ** t : t)}</text>\n`;
   }
-  out += `<text x="${x0 + M.left + iw / 2}" y="${y0 + H - 8}" text-anchor="middle" fill="#444">Nε² (log)</text>\n`;
+  out += `<text x="${x0 + M.left + iw / 2}" y="${y0 + H - 8}" text-anchor="middle" fill="#444">${escapeXml(layout.xLabel)}</text>\n`;
   for (const t of panel.logY ? logTicks(ylo, yhi) : niceTicks(ylo, yhi, 6)) {
     out += `<line x1="${x0 + M.left}" x2="${x0 + M.left + iw}" y1="${px(sy(t))}" y2="${px(sy(t))}" stroke="#e4e4e4"/>`;
     out += `<text x="${x0 + M.left - 6}" y="${px(sy(t) + 4)}" text-anchor="end" fill="#444">${formatTick(panel.logY ? 10 ** t : t)}</text>\n`;
@@ -113,25 +142,25 @@ function drawPanel(points: ReadonlyArray<Record<string, number | string>>, panel
   }
   if (panel.powerLaw && Number.isFinite(panel.powerLaw.exponent)) {
     const { prefactor, exponent } = panel.powerLaw;
-    const line = [xlo + padX, xhi - padX].map((l) => `${px(sx(l))},${px(sy(ty(prefactor * (10 ** l) ** exponent)))}`);
+    const line = [xlo + padX, xhi - padX].map((l) => `${px(sx(l))},${px(sy(ty(prefactor * (layout.logX ? 10 ** l : l) ** exponent)))}`);
     out += `<polyline class="fit" points="${line.join(' ')}" fill="none" stroke="#555" stroke-dasharray="5 3"/><text x="${x0 + M.left + 6}" y="${y0 + M.top + ih - 6}" fill="#555">fit ∝ (Nε²)^${exponent.toFixed(2)}</text>\n`;
   }
   curves.forEach((c, k) => {
-    const line = c.pts.map((p) => `${px(sx(Math.log10(p.x)))},${px(sy(ty(p.y)))}`);
+    const line = c.pts.map((p) => `${px(sx(tx(p.x)))},${px(sy(ty(p.y)))}`);
     out += `<polyline class="curve" data-label="${escapeXml(c.label)}" data-points="${c.pts.length}" points="${line.join(' ')}" fill="none" stroke="${curveColour(c, k)}" stroke-width="1.5"${c.dashed ? ' stroke-dasharray="5 3"' : ''}/>\n`;
   });
   series.forEach((pts, k) => {
     const bars = pts
       .filter((p) => Number.isFinite(p.err) && p.err > 0)
       .map((p) => {
-        const x = sx(Math.log10(p.x));
+        const x = sx(tx(p.x));
         const lo = p.y - p.err > 0 || !panel.logY ? sy(ty(p.y - p.err)) : y0 + M.top + ih;
         const hi = sy(ty(p.y + p.err));
         return `M${px(x)} ${px(lo)}V${px(hi)}M${px(x - 3)} ${px(lo)}h6M${px(x - 3)} ${px(hi)}h6`;
       });
     if (bars.length > 0) out += `<path class="errorbars" data-key="${escapeXml(columns[k].key)}" d="${bars.join('')}" fill="none" stroke="#333" stroke-width="0.8"/>\n`;
     for (const p of pts) {
-      const [cx, cy] = [sx(Math.log10(p.x)), sy(ty(p.y))];
+      const [cx, cy] = [sx(tx(p.x)), sy(ty(p.y))];
       out +=
         k === 0
           ? `<circle class="point" data-key="${escapeXml(columns[k].key)}" cx="${px(cx)}" cy="${px(cy)}" r="4" fill="${colour(p.n)}" stroke="#333" stroke-width="0.5"/>\n`

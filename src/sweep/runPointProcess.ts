@@ -1,0 +1,84 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { findRunDir, lastScalars } from './lastScalars.ts';
+import type { PointJob, PointProgress, PointResult, PointStatus } from './pointJob.ts';
+
+const ENTRY = fileURLToPath(new URL('./pointProcess.ts', import.meta.url));
+
+/**
+ * The child's Node flags: this process's own when they load TypeScript (tsx, as `npm start` and
+ * `qubit-rx` run), else tsx's loader (a test runner's worker has other flags).
+ */
+function tsExecArgv(): string[] {
+  return process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
+}
+
+export interface RunPointOptions {
+  /** Aborting sends the point SIGINT: it flushes, marks its run `interrupted` and exits 130. */
+  signal?: AbortSignal;
+  /** Called about every `progressMs` with the point's newest flushed scalars. */
+  onProgress?: (progress: PointProgress) => void;
+  /** Polling interval of the progress, ms (default 1000). */
+  progressMs?: number;
+  /** Extra arguments after the point's own (e.g. `--backend wasm`, `--flush-interval 1`). */
+  extraArgs?: readonly string[];
+  /** Aborting (after `signal`) sends a second SIGINT: the point gives up its final flush and exits at once. */
+  giveUp?: AbortSignal;
+  /**
+   * Run the point in its own process group (default false), so a terminal's Ctrl-C reaches only
+   * this process, which interrupts the point through `signal` — exactly one SIGINT per point.
+   */
+  detached?: boolean;
+}
+
+/**
+ * Runs one sweep point as its own Node process — the CLI command with the point's arguments, its
+ * own `--out` and `--quiet` — so points run in parallel on separate cores and a crash takes only
+ * its point down. The child runs under the same loader as this process (tsx), is tied to it by an
+ * IPC channel (it interrupts itself if this process dies), and its result is read from what it
+ * wrote: the run directory under `job.out` and its last flushed scalars.
+ *
+ * Never rejects for a failing point: the result says `failed` with the command's last stderr line.
+ * @example
+ *   const r = await runPointProcess({ sweepId, index: 0, command: 'train', args: ['--epsilon', '0.1'], out: 'output/s/runs/p0000-a1' });
+ */
+export function runPointProcess(job: PointJob, options: RunPointOptions = {}): Promise<PointResult> {
+  const started = Date.now();
+  const argv = [job.command, ...job.args, ...(options.extraArgs ?? []), '--out', job.out, '--quiet'];
+  return new Promise((resolve) => {
+    const child = fork(ENTRY, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: tsExecArgv(), detached: options.detached ?? false });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    const abort = () => child.kill('SIGINT');
+    options.signal?.addEventListener('abort', abort, { once: true });
+    if (options.signal?.aborted) abort();
+    options.giveUp?.addEventListener('abort', abort, { once: true });
+    let runDir: string | null = null;
+    const poll = options.onProgress
+      ? setInterval(() => {
+          runDir ??= findRunDir(job.out);
+          const last = runDir ? lastScalars(runDir) : null;
+          if (last) options.onProgress!({ index: job.index, step: last.step, values: last.values });
+        }, options.progressMs ?? 1000)
+      : null;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (poll) clearInterval(poll);
+      options.signal?.removeEventListener('abort', abort);
+      options.giveUp?.removeEventListener('abort', abort);
+      const exitCode = code ?? (signal === 'SIGKILL' ? 137 : 130);
+      const status: PointStatus = exitCode === 0 ? 'completed' : exitCode >= 128 ? 'interrupted' : 'failed';
+      runDir ??= findRunDir(job.out);
+      const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '');
+      // The command's one-line error, else a crash's `SomeError: …` line, else its last line.
+      const said = [...lines].reverse().find((l) => l.startsWith('error: ')) ?? lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1);
+      const reason = status === 'completed' ? null : (said?.replace(/^error: /, '') ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`));
+      resolve({ index: job.index, status, reason, exitCode, runDir, last: runDir ? lastScalars(runDir) : null, seconds: (Date.now() - started) / 1000 });
+    };
+    child.on('exit', finish);
+    child.on('error', (err) => {
+      stderr += `\nerror: ${err.message}`;
+    });
+  });
+}
