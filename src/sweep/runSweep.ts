@@ -17,7 +17,7 @@ import type { CellValue, ColumnKind } from '../sinks/columnBuffer.ts';
 import { encodeParquet } from '../sinks/encodeParquet.ts';
 import { makeRunId } from '../sinks/makeRunId.ts';
 import { SinkWriteError, writeFileAtomic } from '../sinks/writeFileAtomic.ts';
-import { UserFacingError } from '../cli/userFacingError.ts';
+import { UserFacingError } from '../options/userFacingError.ts';
 import { aggregateReplicates, summaryRow, type ReplicateCell } from './aggregateReplicates.ts';
 import type { PointJob, PointResult } from './pointJob.ts';
 import { runPool, type PointCallbacks } from './runPool.ts';

@@ -15,7 +15,7 @@
  * (0.1, 200, 1), … (0.2, 200, 2).
  */
 import { type Command, CommanderError, type Option } from 'commander';
-import { UserFacingError } from '../cli/userFacingError.ts';
+import { UserFacingError } from '../options/userFacingError.ts';
 
 /** One option of the pipeline as the sweep was given it. `values` has one entry unless it is an axis. */
 export interface SweepOption {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserFacingError } from '../cli/userFacingError.ts';
+import { UserFacingError } from '../options/userFacingError.ts';
 import { writeFileAtomic } from '../sinks/writeFileAtomic.ts';
 import type { PointStatus } from './pointJob.ts';
 import type { GridSpec } from './sweepGrid.ts';

@@ -1,4 +1,4 @@
-import { UserFacingError } from '../../cli/userFacingError.ts';
+import { UserFacingError } from '../../options/userFacingError.ts';
 
 /**
  * A queue-mode error meant for the user as is — a bad `--queue` URL or a Redis that cannot be
