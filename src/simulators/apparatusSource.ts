@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { coresAvailable } from './cores.ts';
 import { Observable, type Subscription } from 'rxjs';
 import type { Rng } from '../random/rng.ts';
 import { ApparatusWorker, reviveError, type DrawReply } from './apparatusWorker.ts';
@@ -60,7 +60,7 @@ export interface ApparatusSourceOptions {
    *   with a replaced `sample`) can be shipped to the thread; other samplers are a RangeError.
    * - 'main': in this thread, each batch when it is due.
    * - 'auto': 'worker' when the sampler can be shipped, the stream has more than one batch and
-   *   `os.availableParallelism()` ≥ 2; otherwise 'main'. A thread that fails to start (or dies) is
+   *   the process has ≥ 2 cores (`coresAvailable`: QUBIT_RX_CORES, else the OS's count); otherwise 'main'. A thread that fails to start (or dies) is
    *   replaced by the main thread from the next batch on, with the same records.
    */
   thread?: SamplingThread;
@@ -259,7 +259,7 @@ function workerSpec(apparatus: RecordSampler, thread: SamplingThread, batches: n
     }
     return spec;
   }
-  return spec !== null && batches > 1 && availableParallelism() >= 2 ? spec : null;
+  return spec !== null && batches > 1 && coresAvailable() >= 2 ? spec : null;
 }
 
 function sameState(a: readonly number[], b: readonly number[]): boolean {

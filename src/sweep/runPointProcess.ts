@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CORES_ENV } from '../simulators/cores.ts';
 import { findRunDir, lastScalars } from './lastScalars.ts';
+import type { PointHost } from './pointHost.ts';
 import type { PointJob, PointProgress, PointResult, PointStatus } from './pointJob.ts';
 
 const ENTRY = fileURLToPath(new URL('./pointProcess.ts', import.meta.url));
@@ -9,7 +11,7 @@ const ENTRY = fileURLToPath(new URL('./pointProcess.ts', import.meta.url));
  * The child's Node flags: this process's own when they load TypeScript (tsx, as `npm start` and
  * `qubit-rx` run), else tsx's loader (a test runner's worker has other flags).
  */
-function tsExecArgv(): string[] {
+export function tsExecArgv(): string[] {
   return process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
 }
 
@@ -20,6 +22,14 @@ export interface RunPointOptions {
   onProgress?: (progress: PointProgress) => void;
   /** Polling interval of the progress, ms (default 1000). */
   progressMs?: number;
+  /**
+   * Cores this point may use (integer ≥ 1), passed as QUBIT_RX_CORES: with several points on one
+   * machine each gets its share, so none starts a sampling thread on a core another point is using.
+   * Default: the child's own count (all cores).
+   */
+  cores?: number;
+  /** Run in this long-lived host (a pool's worker slot) instead of a fresh process per point. */
+  host?: PointHost;
   /** Extra arguments after the point's own (e.g. `--backend wasm`, `--flush-interval 1`). */
   extraArgs?: readonly string[];
   /** Aborting (after `signal`) sends a second SIGINT: the point gives up its final flush and exits at once. */
@@ -46,12 +56,27 @@ export function runPointProcess(job: PointJob, options: RunPointOptions = {}): P
   const started = Date.now();
   const argv = [job.command, ...job.args, ...(options.extraArgs ?? []), '--out', job.out, '--quiet'];
   return new Promise((resolve) => {
-    const child = fork(ENTRY, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: tsExecArgv(), detached: options.detached ?? false });
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    const abort = () => child.kill('SIGINT');
+    let abort: () => void;
+    const host = options.host;
+    if (host) {
+      abort = () => host.interrupt();
+      void host.run(argv).then((run) => {
+        stderr = run.stderr;
+        finish(run.code, run.signal);
+      });
+    } else {
+      const env = options.cores != null ? { ...process.env, [CORES_ENV]: String(options.cores) } : process.env;
+      const child = fork(ENTRY, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: tsExecArgv(), detached: options.detached ?? false, env });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+      });
+      abort = () => child.kill('SIGINT');
+      child.on('exit', (code, signal) => finish(code, signal));
+      child.on('error', (err) => {
+        stderr += `\nerror: ${err.message}`;
+      });
+    }
     options.signal?.addEventListener('abort', abort, { once: true });
     if (options.signal?.aborted) abort();
     options.giveUp?.addEventListener('abort', abort, { once: true });
@@ -76,9 +101,5 @@ export function runPointProcess(job: PointJob, options: RunPointOptions = {}): P
       const reason = status === 'completed' ? null : (said?.replace(/^error: /, '') ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`));
       resolve({ index: job.index, status, reason, exitCode, runDir, last: runDir ? lastScalars(runDir) : null, seconds: (Date.now() - started) / 1000 });
     };
-    child.on('exit', finish);
-    child.on('error', (err) => {
-      stderr += `\nerror: ${err.message}`;
-    });
   });
 }

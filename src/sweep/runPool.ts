@@ -1,5 +1,6 @@
 import type { PointJob, PointProgress, PointResult } from './pointJob.ts';
-import { runPointProcess, type RunPointOptions } from './runPointProcess.ts';
+import { PointHost } from './pointHost.ts';
+import { runPointProcess, tsExecArgv, type RunPointOptions } from './runPointProcess.ts';
 
 /** How an executor reports on the points it runs (the local pool here; the BullMQ queue has the same callbacks). */
 export interface PointCallbacks {
@@ -19,9 +20,14 @@ export interface PoolOptions extends PointCallbacks {
   /** Aborting (after `signal`) makes the running points give up their final flush. */
   giveUp?: AbortSignal;
   /** Passed to each point (extra arguments, polling interval). */
-  point?: Pick<RunPointOptions, 'extraArgs' | 'progressMs'>;
-  /** Runs one point (default runPointProcess, one child process per point). */
+  point?: Pick<RunPointOptions, 'extraArgs' | 'progressMs' | 'cores'>;
+  /** Runs one point (default runPointProcess). */
   runPoint?: (job: PointJob, options: RunPointOptions) => Promise<PointResult>;
+  /**
+   * Run each worker slot's points in one long-lived process (PointHost), one after another: the
+   * toolkit loads once per slot, not once per point (default true). false: a fresh process per point.
+   */
+  reuseProcesses?: boolean;
 }
 
 /**
@@ -39,13 +45,18 @@ export async function runPool(jobs: readonly PointJob[], options: PoolOptions): 
   // Results are reported one at a time, in the order they end, so a listener writing files never races itself.
   let reported = Promise.resolve();
   const lane = async (): Promise<void> => {
-    while (next < jobs.length && !signal?.aborted) {
-      const job = jobs[next++];
-      options.onStart?.(job);
-      const result = await runPoint(job, { ...options.point, signal, giveUp: options.giveUp, detached: true, onProgress: options.onProgress });
-      results.push(result);
-      reported = reported.then(() => options.onResult?.(result));
-      await reported;
+    const host = options.reuseProcesses === false ? undefined : new PointHost({ cores: options.point?.cores, detached: true, execArgv: tsExecArgv() });
+    try {
+      while (next < jobs.length && !signal?.aborted) {
+        const job = jobs[next++];
+        options.onStart?.(job);
+        const result = await runPoint(job, { ...options.point, host, signal, giveUp: options.giveUp, detached: true, onProgress: options.onProgress });
+        results.push(result);
+        reported = reported.then(() => options.onResult?.(result));
+        await reported;
+      }
+    } finally {
+      host?.close();
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, lane));

@@ -20,6 +20,7 @@ import { SinkWriteError, writeFileAtomic } from '../sinks/writeFileAtomic.ts';
 import { UserFacingError } from '../options/userFacingError.ts';
 import { aggregateReplicates, summaryRow, type ReplicateCell } from './aggregateReplicates.ts';
 import type { PointJob, PointResult } from './pointJob.ts';
+import { coresPerProcess } from '../simulators/cores.ts';
 import { runPool, type PointCallbacks } from './runPool.ts';
 import { rowsTable, type TableRow } from './rowsTable.ts';
 import { axisOrder, gridPoints, gridSpec, parsePoint, typedValue, type GridPoint } from './sweepGrid.ts';
@@ -167,6 +168,12 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
     args: p.args,
     out: join(dir, attemptDir(p.index, nextAttempt(dir, p))),
   }));
+  // Longest points first (when the pipeline can estimate them), so the last point to start is a short one.
+  const cost = plan.pipeline.cost;
+  if (cost) {
+    const estimate = new Map(jobs.map((job) => [job.index, cost(plan.opts[job.index])]));
+    jobs.sort((a, b) => (estimate.get(b.index) ?? 0) - (estimate.get(a.index) ?? 0) || a.index - b.index);
+  }
   const attemptOf = (job: PointJob) => Number(/-a(\d+)$/.exec(job.out)![1]);
   const planned = new Map(jobs.map((job) => [job.index, attemptOf(job)]));
   state.status = 'running';
@@ -203,7 +210,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
   };
   try {
     if (options.executor) await options.executor(jobs, { ...callbacks, signal: trapped.signal, giveUp: trapped.giveUp });
-    else await runPool(jobs, { ...callbacks, workers: options.workers, signal: trapped.signal, giveUp: trapped.giveUp, point: { extraArgs: options.extraArgs, progressMs: options.progressMs } });
+    else await runPool(jobs, { ...callbacks, workers: options.workers, signal: trapped.signal, giveUp: trapped.giveUp, point: { extraArgs: options.extraArgs, progressMs: options.progressMs, cores: coresPerProcess(Math.min(options.workers, jobs.length)) } });
   } finally {
     trapped.dispose();
     progress.close();

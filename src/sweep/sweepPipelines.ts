@@ -19,13 +19,19 @@ export interface SweepPipeline {
   readonly total?: (opts: Readonly<Record<string, unknown>>) => number | undefined;
   /** Scalars shown beside a running point's step. */
   readonly keys: readonly string[];
+  /** A relative estimate of a point's cost from its parsed options: the sweep starts the longest first. */
+  readonly cost?: (opts: Readonly<Record<string, unknown>>) => number;
 }
+
+/** The VAE's work per run: steps × records × qubits × outcome components. */
+const vaeCost = (opts: Readonly<Record<string, unknown>>) =>
+  Number(opts.steps) * Number(opts.batch) * Number(opts.qubits) * (opts.scheme === 'random' ? 3 : 1);
 
 const steps = (opts: Readonly<Record<string, unknown>>) => (typeof opts.steps === 'number' ? opts.steps : undefined);
 
 /** The pipelines `sweep --pipeline` accepts, the VAE (`train`) first: it is the default. */
 export const SWEEP_PIPELINES: readonly SweepPipeline[] = [
-  { command: 'train', run: VAE_PIPELINE, create: trainCommand, total: steps, keys: ['m_mag_corr'] },
+  { command: 'train', run: VAE_PIPELINE, create: trainCommand, total: steps, keys: ['m_mag_corr'], cost: vaeCost },
   { command: 'ising', run: 'ising', create: isingCommand, total: steps, keys: ['rel_error'] },
   { command: 'banana', run: BANANA_PIPELINE, create: bananaCommand, keys: [] },
   { command: 'rbm', run: 'rbm', create: rbmCommand, keys: [] },

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { PointJob, PointResult } from '../pointJob.ts';
+import { coresPerProcess } from '../../simulators/cores.ts';
 import { runPointProcess } from '../runPointProcess.ts';
 import { checkPointJob } from './checkPointJob.ts';
 import { connectionOptions, probeRedis } from './connect.ts';
@@ -94,6 +95,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     const signal = cancelled ? AbortSignal.any([stopping.signal, cancelled]) : stopping.signal;
     const result = await runPointProcess(attemptJob, {
       signal,
+      cores: coresPerProcess(concurrency),
       extraArgs: options.extraArgs,
       progressMs: options.progressMs,
       onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
