@@ -4,7 +4,7 @@ import {
   sampleLatent, selectBackend, tanhWarmup, toTensor, vaeMetrics, variablesOf, withSchedule,
 } from 'qubit-rx';
 
-await selectBackend(); // tfjs-node-gpu → tfjs-node → wasm → cpu, whichever is present
+await selectBackend(); // tfjs-node-gpu → webgpu → tfjs-node → wasm → cpu, whichever is present
 const rng = new Rng(1);
 const apparatus = new Apparatus({ scheme: 'random', epsilon: 0.2, qubits: 200 });
 const encoder = new Encoder({ xDim: 3, zDim: 1 }, rng.fork());

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.ts';
+import { activateWebgpu } from './webgpu.ts';
 
 /** Backends in the order we prefer them. `tensorflow` is the name tfjs-node(-gpu) registers. */
-export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface BackendInfo {
@@ -10,18 +11,21 @@ export interface BackendInfo {
   requested: BackendName | 'auto';
   /** The toolkit's name for what runs. */
   name: BackendName;
-  /** TF.js's own backend name (`tensorflow`, `wasm`, `cpu`). */
+  /** TF.js's own backend name (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   tfBackend: string;
   /** Why earlier candidates were skipped, one line each. */
   skipped: string[];
+  /** The device, where the backend names one (webgpu: Dawn's adapter, e.g. `nvidia hopper …`). */
+  device?: string;
 }
 
 const require = createRequire(import.meta.url);
 
 /**
  * Loads and activates the best compute backend present:
- * tfjs-node-gpu (when installed and a GPU is usable) → tfjs-node → wasm → cpu.
- * An explicit `requested` backend is used or fails with a one-line reason.
+ * tfjs-node-gpu (when installed and a GPU is usable) → webgpu (when Dawn finds an adapter, see
+ * webgpu.ts) → tfjs-node → wasm → cpu. An explicit `requested` backend is used or fails with a
+ * one-line reason. A candidate that fails leaves TF.js as it was, so the next one can start.
  *
  * wasm runs the VAE step about 2× faster than cpu here (13.5 vs 28 ms/step with the fused native
  * attention kernel both use; ~30× for plain TF.js ops such as a 512² matMul), hence its place
@@ -32,8 +36,8 @@ export async function selectBackend(requested: BackendName | 'auto' = 'auto'): P
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
-      const tfBackend = await activate(name);
-      return { requested, name, tfBackend, skipped };
+      const { tfBackend, device } = await activate(name);
+      return { requested, name, tfBackend, skipped, ...(device != null ? { device } : {}) };
     } catch (err) {
       skipped.push(`${name}: ${firstLine(err)}`);
     }
@@ -49,7 +53,7 @@ export class BackendError extends Error {
   override name = 'BackendError';
 }
 
-async function activate(name: BackendName): Promise<string> {
+async function activate(name: BackendName): Promise<{ tfBackend: string; device?: string }> {
   switch (name) {
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
@@ -57,16 +61,21 @@ async function activate(name: BackendName): Promise<string> {
       require(`@tensorflow/${name}`);
       if (name === 'tfjs-node-gpu' && !gpuVisible()) throw new Error('no CUDA GPU visible');
       await setOrThrow('tensorflow');
-      return 'tensorflow';
+      return { tfBackend: 'tensorflow' };
+    }
+    case 'webgpu': {
+      // Optional packages (webgpu, @tensorflow/tfjs-backend-webgpu), imported only here.
+      const { adapter } = await activateWebgpu();
+      return { tfBackend: 'webgpu', device: adapter };
     }
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
       await setOrThrow('wasm');
-      return 'wasm';
+      return { tfBackend: 'wasm' };
     }
     case 'cpu':
       await setOrThrow('cpu');
-      return 'cpu';
+      return { tfBackend: 'cpu' };
   }
 }
 

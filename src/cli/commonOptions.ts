@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { BACKENDS, type BackendName } from '../backend/selectBackend.ts';
-import { seedOption } from './options.ts';
+import { seedOption } from '../options/optionParsers.ts';
 
 /** Options every compute command shares. */
 export interface CommonOptions {
@@ -13,7 +13,8 @@ export interface CommonOptions {
 export function addCommonOptions(cmd: Command, defaults: { seed?: number } = {}): Command {
   return cmd
     .addOption(
-      new Option('--backend <name>', 'compute backend (auto picks the best present)')
+      // webgpu: Dawn's Node binding (npm `webgpu`), usable where Dawn finds a GPU adapter.
+      new Option('--backend <name>', `compute backend (auto: the first usable of ${BACKENDS.join(', ')})`)
         .choices(['auto', ...BACKENDS])
         .default('auto'),
     )

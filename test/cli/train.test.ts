@@ -40,7 +40,7 @@ describe('train command (the main job)', () => {
     [['--plan', 'C'], /--plan <A\|B>.*expected one of A, B, got "C"/],
     [['--reg', 'cosine:3'], /--reg <schedule>.*expected a number ≥ 0, tanh:T or linear:T/],
     [['--lr', '0'], /--lr <η>.*expected a number > 0, got 0/],
-    [['--backend', 'tpu'], /--backend <name>.*Allowed choices are auto, tfjs-node-gpu, tfjs-node, wasm, cpu/],
+    [['--backend', 'tpu'], /--backend <name>.*Allowed choices are auto, tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu/],
   ])('rejects %j with one line naming the option, exit 2, nothing written', async (args, message) => {
     const r = await runMain(['train', ...args, '--out', out]);
     expect(r.code).toBe(2);
