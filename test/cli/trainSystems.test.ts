@@ -38,6 +38,20 @@ describe('train --systems K (issue 15, several system qubits)', () => {
     expect(Number(s.step)).toBe(20);
   }, 30_000);
 
+  it('sweeps like any train option: sweep --systems 2 --epsilon 0.5,1 runs the multi-system pipeline at each point', async () => {
+    const out = join(root, 'sweep');
+    const r = await cli(['sweep', '--systems', '2', '--epsilon', '0.5,1', '--qubits', '8', '--steps', '20', '--every', '10', '--eval-records', '50', '--workers', '2', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const [id] = readdirSync(join(out, 'emergent-classicality-sweep'));
+    const db = await duck();
+    const rows = await query(db, `select epsilon, status, run_dir, assignment_accuracy from '${join(out, 'emergent-classicality-sweep', id, 'points.parquet')}' order by index`);
+    expect(rows.map((x) => [x.epsilon, x.status])).toEqual([[0.5, 'completed'], [1, 'completed']]);
+    for (const x of rows) {
+      expect(String(x.run_dir)).toMatch(/multi-system/);
+      expect(Number(x.assignment_accuracy)).toBeGreaterThanOrEqual(0);
+    }
+  }, 60_000);
+
   it.each([
     [['--systems', '1'], /^error: option '--systems <K>' argument '1' is invalid/],
     [['--systems', '30', '--qubits', '20'], /^error: --systems: K = 30 needs at least as many qubits \(got --qubits 20\)$/],
