@@ -2,10 +2,9 @@ import type { Rng } from '../random/rng.ts';
 import { Apparatus, SCHEMES, type Scheme } from './apparatus.ts';
 import { logAddExp, logTwoCosh, type QubitBranchFactors } from './branchFactors.ts';
 import { UNIT_NORM_TOLERANCE } from './checkRecords.ts';
-import { dipolarCosine } from './dipolarCosine.ts';
+import { dipolarCosine, drawDipolarOutcome } from './dipolarCosine.ts';
 import { binaryEntropyOfLogit, branchInformation, type InformationMethod } from './knowledge.ts';
 
-const TWO_PI = 2 * Math.PI;
 
 export interface MultiSystemApparatusConfig {
   scheme: Scheme;
@@ -224,6 +223,7 @@ export class MultiSystemApparatus {
     const n = this.qubits, nk = this.systems, a = this.assignment, t = this.factors.t;
     const bits = new Int8Array(batch * nk);
     const piPlus = this.alpha0s.map((a0) => 1 / (1 + Math.exp(-2 * a0)));
+    const uniform = () => rng.uniform();
     for (let b = 0, k = 0; b < batch; b++) {
       const row = b * nk;
       for (let s = 0; s < nk; s++) bits[row + s] = rng.uniform() < piPlus[s] ? 1 : -1;
@@ -231,16 +231,7 @@ export class MultiSystemApparatus {
         for (let i = 0; i < n; i++, k++) x[k] = rng.uniform() < 0.5 * (1 + bits[row + a[i]] * t[i]) ? 1 : -1;
         continue;
       }
-      for (let i = 0; i < n; i++, k += 3) {
-        const m = bits[row + a[i]] * t[i];
-        let x3 = dipolarCosine(m, rng.uniform());
-        x3 = Math.fround(x3 > 1 ? 1 : x3 < -1 ? -1 : x3);
-        const phi = TWO_PI * rng.uniform();
-        const rho = Math.sqrt(Math.max(0, 1 - x3 * x3));
-        x[k] = rho * Math.cos(phi);
-        x[k + 1] = rho * Math.sin(phi);
-        x[k + 2] = x3;
-      }
+      for (let i = 0; i < n; i++, k += 3) drawDipolarOutcome(bits[row + a[i]] * t[i], uniform, x, k);
     }
     return { x, bits };
   }

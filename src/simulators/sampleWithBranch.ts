@@ -1,8 +1,7 @@
 import type { Rng } from '../random/rng.ts';
 import type { ApparatusParams } from './apparatus.ts';
-import { dipolarCosine } from './dipolarCosine.ts';
+import { drawDipolarOutcome } from './dipolarCosine.ts';
 
-const TWO_PI = 2 * Math.PI;
 
 /** Records drawn together with the branch that produced them, by {@link sampleWithBranch}. */
 export interface SampleWithBranch {
@@ -46,6 +45,7 @@ export function sampleWithBranch(app: ApparatusParams, batch: number, rng: Rng, 
   const branch = new Int8Array(batch);
   const t = app.epsilons.map(Math.tanh);
   const piPlus = 1 / (1 + Math.exp(-2 * app.alpha0));
+  const uniform = () => rng.uniform();
   for (let b = 0, k = 0; b < batch; b++) {
     const s = rng.uniform() < piPlus ? 1 : -1;
     branch[b] = s;
@@ -53,17 +53,7 @@ export function sampleWithBranch(app: ApparatusParams, batch: number, rng: Rng, 
       for (let i = 0; i < n; i++, k++) x[k] = rng.uniform() < 0.5 * (1 + s * t[i]) ? 1 : -1;
       continue;
     }
-    for (let i = 0; i < n; i++, k += 3) {
-      const m = s * t[i];
-      const v = rng.uniform();
-      let x3 = dipolarCosine(m, v);
-      x3 = Math.fround(x3 > 1 ? 1 : x3 < -1 ? -1 : x3);
-      const phi = TWO_PI * rng.uniform();
-      const rho = Math.sqrt(Math.max(0, 1 - x3 * x3));
-      x[k] = rho * Math.cos(phi);
-      x[k + 1] = rho * Math.sin(phi);
-      x[k + 2] = x3;
-    }
+    for (let i = 0; i < n; i++, k += 3) drawDipolarOutcome(s * t[i], uniform, x, k);
   }
   return { x, branch };
 }
