@@ -1,3 +1,4 @@
+import { batchTerms } from './batchTerms.ts';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { tf } from '../backend/tf.ts';
 import type { Encoder } from '../models/encoder.ts';
@@ -65,14 +66,7 @@ export function systemsMetrics(options: SystemsMetricsOptions): OperatorFunction
         next(s) {
           if (s.step % every !== 0 && s.step !== options.lastStep) return;
           const wallTime = now();
-          const b = s.records.batch;
-          const terms = tf.tidy(() => tf.stack([tf.div(s.loss, b), tf.mean(s.reconstruction), tf.mean(s.kl)]));
-          const [loss, recon, kl] = terms.dataSync();
-          terms.dispose();
-          let nll = 0;
-          const lp = apparatus.logProb(s.records.x, b);
-          for (let i = 0; i < b; i++) nll -= lp[i];
-          nll /= b;
+          const { loss, reconstruction: recon, kl, nllExact: nll } = batchTerms(s, (x, b) => apparatus.logProb(x, b));
 
           const { x, bits } = apparatus.sampleWithBits(evalRecords, rng);
           const mu = tf.tidy(() => encoder.apply(tf.tensor3d(x, [evalRecords, apparatus.qubits, apparatus.dim])).q.loc);

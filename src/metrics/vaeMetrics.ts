@@ -1,3 +1,4 @@
+import { batchTerms } from './batchTerms.ts';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { tf, type Tensor } from '../backend/tf.ts';
 import type { Normal } from '../distributions/normal.ts';
@@ -112,15 +113,7 @@ export function vaeMetrics(options: VaeMetricsOptions): OperatorFunction<VaeStep
         next(s) {
           if (s.step % every !== 0 && s.step !== options.lastStep) return;
           const wallTime = now();
-          const b = s.records.batch;
-          // One read for the training-batch terms.
-          const terms = tf.tidy(() => tf.stack([tf.div(s.loss, b), tf.mean(s.reconstruction), tf.mean(s.kl)]));
-          const [loss, recon, kl] = terms.dataSync();
-          terms.dispose();
-          let nll = 0;
-          const lp = apparatus.logProb(s.records.x, b);
-          for (let i = 0; i < b; i++) nll -= lp[i];
-          nll /= b;
+          const { loss, reconstruction: recon, kl, nllExact: nll } = batchTerms(s, (x, b) => apparatus.logProb(x, b));
 
           const ev = evaluate(encoder, decoder, apparatus, evalRecords, rng, exactInfo != null, frame);
           const branchValues: Record<string, number> = {};

@@ -1,3 +1,4 @@
+import { recordMagnetisation } from './recordMagnetisation.ts';
 import type { Rng } from '../random/rng.ts';
 import { chainLogProb } from './chainLogProb.ts';
 import { checkBatch, checkLength } from './checkRecords.ts';
@@ -221,15 +222,7 @@ export class Apparatus implements ApparatusParams {
    */
   magnetisation(x: ArrayLike<number>, batch: number): Float64Array {
     checkLength('magnetisation', this, x, batch);
-    const n = this.qubits, d = this.dim;
-    const scale = d === 1 ? 1 / n : 3 / n;
-    const out = new Float64Array(batch);
-    for (let b = 0, k = d - 1; b < batch; b++) {
-      let s = 0;
-      for (let i = 0; i < n; i++, k += d) s += x[k];
-      out[b] = s * scale;
-    }
-    return out;
+    return recordMagnetisation(x, batch, this.qubits, this.dim);
   }
 
   private outputBuffer(fn: string, batch: number, out: Float32Array | undefined): Float32Array {
