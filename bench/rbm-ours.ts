@@ -15,12 +15,13 @@ import { ais, baseRateBias, cdInit, cdUpdates, createRbm, type CdState } from '.
 import { Rng } from '../src/random/rng.ts';
 import { parseArgs } from './args.ts';
 
-const a = parseArgs(process.argv.slice(2), { data: '', epochs: '3', warmup: '1', batch: '64', hidden: '500', engine: 'wasm', 'ais-runs': '100', 'ais-betas': '10000' });
+const a = parseArgs(process.argv.slice(2), { data: '', epochs: '3', warmup: '1', batch: '64', hidden: '500', engine: 'wasm', threads: '2', 'ais-runs': '100', 'ais-betas': '10000' });
 const epochs = Number(a.epochs);
 const warmup = Number(a.warmup);
 const batch = Number(a.batch);
 const hidden = Number(a.hidden);
 const engine = a.engine as 'wasm' | 'js';
+const threads = Number(a.threads) === 1 ? 1 : 2;
 const aisRuns = Number(a['ais-runs']);
 const aisBetas = Number(a['ais-betas']);
 
@@ -40,7 +41,7 @@ for (let e = 0; e < warmup + epochs; e++) {
   let last: { readonly state: CdState } | undefined;
   await lastValueFrom(
     minibatches(data, { batch, epochs: 1, startEpoch: e, shuffle: true, rng: new Rng(1), binarize: 'dynamic' }).pipe(
-      cdUpdates(state, new Rng(2 + e), { k: 1, learningRate: 0.1, engine }),
+      cdUpdates(state, new Rng(2 + e), { k: 1, learningRate: 0.1, engine, threads }),
       tap((u) => {
         sum += u.info.loss;
         count++;
@@ -58,9 +59,9 @@ let logZ: number | null = null;
 let logZSe: number | null = null;
 if (aisBetas > 0) {
   const t0 = performance.now();
-  const z = ais(state.model, new Rng(3), { runs: aisRuns, betas: aisBetas, baseVBias: baseRateBias(images, V), engine });
+  const z = ais(state.model, new Rng(3), { runs: aisRuns, betas: aisBetas, baseVBias: baseRateBias(images, V), engine, threads });
   aisSeconds = (performance.now() - t0) / 1000;
   logZ = z.logZ;
   logZSe = z.standardError;
 }
-process.stdout.write(`${JSON.stringify({ impl: 'ours', engine, epoch_seconds: times, loss, images: n, ais_seconds: aisSeconds, ais_runs: aisRuns, ais_betas: aisBetas, log_z: logZ, log_z_se: logZSe })}\n`);
+process.stdout.write(`${JSON.stringify({ impl: 'ours', engine, threads, epoch_seconds: times, loss, images: n, ais_seconds: aisSeconds, ais_runs: aisRuns, ais_betas: aisBetas, log_z: logZ, log_z_se: logZSe })}\n`);

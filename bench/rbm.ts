@@ -53,7 +53,8 @@ const THREADS: Array<{ label: string; threads: number; env: Record<string, strin
   { label: '2 threads, OPENBLAS=1', threads: 2, env: { OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1' } },
 ];
 const variants: Variant[] = [
-  { name: 'ours (wasm engine, 2 threads)', cmd: process.execPath, argv: ['--import', 'tsx', join(here, 'rbm-ours.ts'), '--data', dataFile, ...common, '--ais-betas', '0'], torch: false },
+  { name: 'ours (wasm engine, 2 threads)', cmd: process.execPath, argv: ['--import', 'tsx', join(here, 'rbm-ours.ts'), '--data', dataFile, ...common, '--ais-betas', '0', '--threads', '2'], torch: false },
+  { name: 'ours (wasm engine, 1 thread: the default, bit-reproducible)', cmd: process.execPath, argv: ['--import', 'tsx', join(here, 'rbm-ours.ts'), '--data', dataFile, ...common, '--ais-betas', '0', '--threads', '1'], torch: false },
   ...THREADS.flatMap((t) => [
     { name: `PyTorch, seed's autograd loop, ${t.label}`, cmd: PYTHON, argv: [join(here, 'reference', 'seed_rbm.py'), '--data', dataFile, '--mode', 'seed', '--threads', String(t.threads), ...common], torch: true, env: t.env },
     { name: `PyTorch, hand-written CD-1 (no_grad, addmm), ${t.label}`, cmd: PYTHON, argv: [join(here, 'reference', 'seed_rbm.py'), '--data', dataFile, '--mode', 'manual', '--threads', String(t.threads), ...common], torch: true, env: t.env },

@@ -25,6 +25,8 @@ export interface CdUpdatesOptions extends CdOptions {
    * first batch is not binary runs on `js`.
    */
   engine?: 'wasm' | 'js';
+  /** Threads of the wasm engine: 1 (default, bit-reproducible) or 2 (faster on large models; see RbmEngineOptions). */
+  threads?: 1 | 2;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface CdUpdatesOptions extends CdOptions {
  *     .pipe(cdUpdates(cdInit(createRbm(784, 500, rng)), rng.fork(), { k: 1, learningRate: 0.1 }))
  */
 export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions = {}): OperatorFunction<{ readonly images: Rows }, CdUpdate> {
-  const { engine: engineName = 'wasm', ...cdOptions } = options;
+  const { engine: engineName = 'wasm', threads = 1, ...cdOptions } = options;
   const resolved = resolveCdOptions('cdUpdates', cdOptions);
   const seed = rng.fork().state();
   return (source) =>
@@ -50,7 +52,7 @@ export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions 
       const inner = source.subscribe({
         next(batch) {
           try {
-            if (engine === undefined) engine = isBinary(batch.images) ? engineFor(initial) : null;
+            if (engine === undefined) engine = isBinary(batch.images) ? engineFor(initial, threads) : null;
             subscriber.next(engine ? engineUpdate(engine, local, batch.images, resolved, step++) : jsUpdate());
           } catch (err) {
             subscriber.error(err);
@@ -72,8 +74,8 @@ export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions 
     });
 }
 
-function engineFor(initial: CdState): RbmEngine {
-  const engine = new RbmEngine(initial.model);
+function engineFor(initial: CdState, threads: 1 | 2): RbmEngine {
+  const engine = new RbmEngine(initial.model, { threads });
   engine.setVelocity(initial.velocity);
   engine.setChains(initial.chains);
   return engine;

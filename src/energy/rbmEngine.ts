@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Rng } from '../random/rng.ts';
 import { RBM_WASM_BASE64 } from './native/rbmWasm.ts';
@@ -49,16 +48,15 @@ export interface EngineCdOptions {
 
 export interface RbmEngineOptions {
   /**
-   * Threads: 1, or 2 — a worker thread runs half the columns of every row sum, CD statistic and
-   * update, on the same shared memory (the draws stay on the calling thread, so the numbers are
-   * the same either way). Default: 2 where the machine has ≥ 2 cores.
+   * Threads: 1 (default), or 2 — a worker thread runs half the columns of every row sum, CD
+   * statistic and update, on the same shared memory (the draws stay on the calling thread).
+   * Two threads are faster on large models (2.8 against 4.5 ms per CD-1 step at 784 × 500) but not
+   * bit-reproducible: under an oversubscribed CPU about 1 run in 640 of bench/rbm-threads-race.ts
+   * differs from the one-thread numbers (none in 4 873 one-thread runs), a race we have not found.
+   * Hence the default; below ~784 × 250 the second thread is slower anyway (its start costs
+   * 120–200 ms, each split step a wake-up).
    */
   threads?: 1 | 2;
-}
-
-/** Threads an engine uses unless told: both cores where there are two. */
-export function defaultEngineThreads(): 1 | 2 {
-  return availableParallelism() >= 2 ? 2 : 1;
 }
 
 export interface EngineCdInfo {
@@ -113,12 +111,11 @@ export class RbmEngine {
   private worker: Worker | null = null;
   /** The worker's command block: see rbmWorker.mjs. */
   private readonly ctl: Int32Array | null = null;
-  private readonly ctlF: Float32Array | null = null;
   private posted = 0;
 
   constructor(model: Rbm, options: RbmEngineOptions = {}) {
     const { visible: V, hidden: H } = model;
-    const threads = options.threads ?? defaultEngineThreads();
+    const threads = options.threads ?? 1;
     if (threads !== 1 && threads !== 2) throw new RangeError(`RbmEngine: threads must be 1 or 2 (got ${threads})`);
     this.visible = V;
     this.hidden = H;
@@ -153,7 +150,6 @@ export class RbmEngine {
     if (threads === 2) {
       const control = new SharedArrayBuffer(64 * 4);
       this.ctl = new Int32Array(control);
-      this.ctlF = new Float32Array(control);
       this.worker = new Worker(new URL('./rbmWorker.mjs', import.meta.url), { workerData: { module: compiled, memory: mem, control, stackTop: workerStack + WORKER_STACK_BYTES } });
       // A worker blocked in Atomics.wait must not keep the process alive.
       this.worker.unref();
@@ -414,15 +410,17 @@ export class RbmEngine {
     for (let done = Atomics.load(ctl, 1); done !== seq; done = Atomics.load(ctl, 1)) Atomics.wait(ctl, 1, done);
   }
 
-  /** Posts command `op` to the worker; returns its sequence number. */
+  /**
+   * Posts command `op` to the worker; returns its sequence number. Every word of the command block
+   * is written here and read by the worker with Atomics (float arguments as their bits), so the
+   * block itself is race-free by the memory model. (Two threads still differ from one in about 1
+   * run in 640 of bench/rbm-threads-race.ts; a spin of ~5 000 loads after the wait hid it in 2 953
+   * runs, so the worker's results seem to be read early somewhere. Not found: see RbmEngineOptions.)
+   */
   private post(op: number, args: readonly number[], floats: readonly number[] = []): number {
     const ctl = this.ctl!;
-    const f = this.ctlF!;
-    ctl[2] = op;
-    for (let k = 0; k < args.length; k++) {
-      if (floats.includes(k)) f[3 + k] = args[k];
-      else ctl[3 + k] = args[k];
-    }
+    Atomics.store(ctl, 2, op);
+    for (let k = 0; k < args.length; k++) Atomics.store(ctl, 3 + k, floats.includes(k) ? floatBits(args[k]) : args[k]);
     this.posted++;
     Atomics.store(ctl, 0, this.posted);
     Atomics.notify(ctl, 0);
@@ -535,6 +533,15 @@ export function freeEnergies(model: Rbm, v: Rows): Float64Array {
 function rowsOf(v: Rows, r0: number, m: number, width: number): Rows {
   if (ArrayBuffer.isView(v)) return (v as unknown as Float64Array).subarray(r0 * width, (r0 + m) * width);
   return Array.prototype.slice.call(v, r0 * width, (r0 + m) * width) as number[];
+}
+
+const bits = new Int32Array(1);
+const bitsF = new Float32Array(bits.buffer);
+
+/** The float32 nearest `v`, as the int32 with its bits (the worker reads it back as a float). */
+function floatBits(v: number): number {
+  bitsF[0] = v;
+  return bits[0];
 }
 
 function align(n: number): number {

@@ -8,7 +8,14 @@ const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
 // Both instances start with the stack pointer at the same address; this one gets its own stack.
 x.__stack_pointer.value = stackTop;
 const ctl = new Int32Array(control);
-const f32 = new Float32Array(control);
+// Float arguments travel as their bits: every word of the block is read with Atomics (rbmEngine.ts's post).
+const bits = new Int32Array(1);
+const bitsF = new Float32Array(bits.buffer);
+const arg = (k) => Atomics.load(ctl, 3 + k);
+const float = (k) => {
+  bits[0] = Atomics.load(ctl, 3 + k);
+  return bitsF[0];
+};
 // ctl[0]: commands posted, ctl[1]: commands done, ctl[2]: the command, ctl[3…]: its arguments.
 let seen = 0;
 for (;;) {
@@ -17,25 +24,24 @@ for (;;) {
   for (let spins = 0; spins < 1 << 18 && Atomics.load(ctl, 0) === seen; spins++);
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
-  const a = ctl;
-  switch (a[2]) {
+  switch (Atomics.load(ctl, 2)) {
     case 0:
       process.exit(0);
       break;
     case 1:
-      x.sum_rows(a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+      x.sum_rows(arg(0), arg(1), arg(2), arg(3), arg(4), arg(5), arg(6), arg(7), arg(8), arg(9));
       break;
     case 2:
-      x.outer_acc(a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], f32[12]);
+      x.outer_acc(arg(0), arg(1), arg(2), arg(3), arg(4), arg(5), arg(6), arg(7), arg(8), float(9));
       break;
     case 3:
-      x.sgd(a[3], a[4], a[5], a[6], f32[7], f32[8], f32[9]);
+      x.sgd(arg(0), arg(1), arg(2), arg(3), float(4), float(5), float(6));
       break;
     case 4:
-      x.transpose(a[3], a[4], a[5], a[6], a[7], a[8]);
+      x.transpose(arg(0), arg(1), arg(2), arg(3), arg(4), arg(5));
       break;
     case 5:
-      x.zero(a[3], a[4]);
+      x.zero(arg(0), arg(1));
       break;
   }
   Atomics.store(ctl, 1, seen);

@@ -39,6 +39,7 @@ describe('rbm command', () => {
     [['--momentum', 'lots'], /--momentum <μ>.*expected a number ≥ 0 and < 1, got "lots"/],
     [['--weight-decay', '-1'], /--weight-decay <λ>.*expected a number ≥ 0, got -1/],
     [['--batch', '0'], /--batch <n>.*expected an integer ≥ 1, got 0/],
+    [['--threads', '3'], /--threads <n>.*expected an integer ≥ 1 and ≤ 2, got 3/],
     [['--ais-runs', '1'], /--ais-runs <M>.*expected an integer ≥ 2, got 1/],
     [['--ais-betas', '2'], /--ais-betas <K>.*expected an integer ≥ 3, got 2/],
     [['--ais-base', 'uniform'], /--ais-base <name>.*expected one of both, data, visible-bias, got "uniform"/],
@@ -59,7 +60,7 @@ describe('rbm command', () => {
   it('documents its options in --help (exit 0)', async () => {
     const r = await runMain(['rbm', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--hidden', '--k', '--persistent', '--lr', '--momentum', '--weight-decay', '--batch', '--epochs', '--data', '--train-subset', '--test-subset', '--ais-base', '--ais-runs', '--ais-betas', '--final-ais-runs', '--final-ais-betas', '--figures-every', '--chains', '--chain-sweeps', '--resume', '--dashboard', '--seed']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--hidden', '--k', '--persistent', '--lr', '--momentum', '--weight-decay', '--batch', '--epochs', '--data', '--train-subset', '--test-subset', '--ais-base', '--ais-runs', '--ais-betas', '--final-ais-runs', '--final-ais-betas', '--figures-every', '--chains', '--chain-sweeps', '--threads', '--resume', '--dashboard', '--seed']) expect(r.stdout).toContain(flag);
   });
 
   it('a tiny run leaves the scalars with their columns, the final row, the three PNGs and weights the seed\'s class loads; AIS meets the exact log Z', async () => {
