@@ -10,23 +10,30 @@
  */
 import { main } from '../cli/main.ts';
 
+/** Whether a host is running an invocation (a host whose parent went away exits once it is idle). */
+let running = false;
 process.on('disconnect', () => {
-  process.kill(process.pid, 'SIGINT');
+  if (running) process.kill(process.pid, 'SIGINT');
+  else process.exit(130);
 });
 if (process.argv[2] === '--host' && process.argv.length === 3) {
+  const answer = (code: number) => {
+    running = false;
+    if (process.connected) process.send?.({ code });
+    else process.exit(code);
+  };
   process.on('message', (message: { argv?: string[] }) => {
     if (!Array.isArray(message?.argv)) return;
     // Each invocation starts clean: main reads the exit code a command leaves in process.exitCode.
     process.exitCode = undefined;
-    void main(message.argv).then(
-      (code) => process.send?.({ code }),
-      (err: unknown) => {
-        process.stderr.write(`error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
-        process.send?.({ code: 1 });
-      },
-    );
+    running = true;
+    void main(message.argv).then(answer, (err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      answer(1);
+    });
   });
 } else {
+  running = true;
   const code = await main(process.argv.slice(2));
   process.exit(code);
 }

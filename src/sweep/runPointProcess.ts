@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CORES_ENV } from '../simulators/cores.ts';
 import { findRunDir, lastScalars } from './lastScalars.ts';
@@ -14,6 +15,25 @@ const ENTRY = fileURLToPath(new URL('./pointProcess.ts', import.meta.url));
 export function tsExecArgv(): string[] {
   return process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
 }
+
+/**
+ * A point's Node flags (tsExecArgv), plus V8's `--single-threaded` when the point has fewer cores
+ * than the machine (`cores` < availableParallelism(): other points run beside it). A training run
+ * uses more than its one core — V8 compiles and collects garbage on helper threads (a lone
+ * `train --qubits 200 --steps 2000` with QUBIT_RX_CORES=1: 36.6 s wall, 43.0 s CPU) — and beside a
+ * second run those helpers preempt the other's main thread. Measured on the 2 cores (2026-12-01,
+ * the 4-point sweep of `sweep --epsilon 0.1,0.2 --qubits 50,200 --steps 2000 --workers 2`,
+ * interleaved): 68.9 and 66.5 s with `--single-threaded`, 72.4 and 72.4 s with
+ * `--single-threaded-gc` only; two such runs side by side took 49.7/50.1 s with V8's defaults and
+ * 44.6/45.0 s with `--single-threaded`.
+ */
+export function pointExecArgv(cores?: number): string[] {
+  const argv = tsExecArgv();
+  const shared = cores != null && cores < availableParallelism();
+  return shared && !argv.includes(SINGLE_THREADED) ? [...argv, SINGLE_THREADED] : argv;
+}
+
+const SINGLE_THREADED = '--single-threaded';
 
 export interface RunPointOptions {
   /** Aborting sends the point SIGINT: it flushes, marks its run `interrupted` and exits 130. */
@@ -67,7 +87,7 @@ export function runPointProcess(job: PointJob, options: RunPointOptions = {}): P
       });
     } else {
       const env = options.cores != null ? { ...process.env, [CORES_ENV]: String(options.cores) } : process.env;
-      const child = fork(ENTRY, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: tsExecArgv(), detached: options.detached ?? false, env });
+      const child = fork(ENTRY, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: pointExecArgv(options.cores), detached: options.detached ?? false, env });
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString('utf8')).slice(-4000);
       });

@@ -1,6 +1,6 @@
 import type { PointJob, PointProgress, PointResult } from './pointJob.ts';
 import { PointHost } from './pointHost.ts';
-import { runPointProcess, tsExecArgv, type RunPointOptions } from './runPointProcess.ts';
+import { pointExecArgv, runPointProcess, type RunPointOptions } from './runPointProcess.ts';
 
 /** How an executor reports on the points it runs (the local pool here; the BullMQ queue has the same callbacks). */
 export interface PointCallbacks {
@@ -45,7 +45,7 @@ export async function runPool(jobs: readonly PointJob[], options: PoolOptions): 
   // Results are reported one at a time, in the order they end, so a listener writing files never races itself.
   let reported = Promise.resolve();
   const lane = async (): Promise<void> => {
-    const host = options.reuseProcesses === false ? undefined : new PointHost({ cores: options.point?.cores, detached: true, execArgv: tsExecArgv() });
+    const host = options.reuseProcesses === false ? undefined : new PointHost({ cores: options.point?.cores, detached: true, execArgv: pointExecArgv(options.point?.cores) });
     try {
       while (next < jobs.length && !signal?.aborted) {
         const job = jobs[next++];

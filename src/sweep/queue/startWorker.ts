@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { PointJob, PointResult } from '../pointJob.ts';
 import { coresPerProcess } from '../../simulators/cores.ts';
-import { runPointProcess } from '../runPointProcess.ts';
+import { PointHost } from '../pointHost.ts';
+import { pointExecArgv, runPointProcess } from '../runPointProcess.ts';
 import { checkPointJob } from './checkPointJob.ts';
 import { connectionOptions, probeRedis } from './connect.ts';
 import { QueueError } from './queueError.ts';
@@ -79,6 +80,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
 
   const emit = (event: WorkerEvent) => options.onEvent?.(event);
   const stopping = new AbortController();
+  // One long-lived host process per concurrency slot, as the local pool keeps (PointHost): the
+  // toolkit loads once per slot instead of once per point (≈ 4 s each here). A host that died with
+  // its point (a crash) starts afresh on its next point.
+  const cores = coresPerProcess(concurrency);
+  const idle: PointHost[] = [];
+  const hosts = new Set<PointHost>();
+  const borrowHost = (): PointHost => {
+    const host = idle.pop() ?? new PointHost({ cores, execArgv: pointExecArgv(cores) });
+    hosts.add(host);
+    return host;
+  };
 
   const processor = async (job: Job, token?: string, cancelled?: AbortSignal): Promise<PointResult> => {
     let point: PointJob;
@@ -93,13 +105,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     const attemptJob: PointJob = { ...point, out: `${point.out}-a${attempt}` };
     emit({ type: 'started', jobId, point: attemptJob, attempt });
     const signal = cancelled ? AbortSignal.any([stopping.signal, cancelled]) : stopping.signal;
-    const result = await runPointProcess(attemptJob, {
-      signal,
-      cores: coresPerProcess(concurrency),
-      extraArgs: options.extraArgs,
-      progressMs: options.progressMs,
-      onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
-    });
+    const host = borrowHost();
+    let result: PointResult;
+    try {
+      result = await runPointProcess(attemptJob, {
+        signal,
+        host,
+        cores,
+        extraArgs: options.extraArgs,
+        progressMs: options.progressMs,
+        onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
+      });
+    } finally {
+      idle.push(host);
+    }
     await job.log(RESULT_LOG_PREFIX + JSON.stringify(result)).catch(() => undefined);
     if (result.status === 'completed') {
       emit({ type: 'finished', jobId, attempt, result, willRetry: false });
@@ -135,6 +154,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
         const closed = worker.close();
         stopping.abort();
         await closed;
+        for (const host of hosts) host.close();
       })();
       return closing;
     },
