@@ -107,33 +107,25 @@ beforeAll(async () => {
 });
 
 describe(`webgpu against wasm, same weights and data (${where})`, () => {
+  /** −ELBO and its gradients of the seed VAE at `config` on one sampled batch (reg: the KL weight). */
+  const vaeLossAndGrads = (config: typeof VAE_CONFIG, reg: number) => {
+    const model = createModel(config);
+    const records = model.apparatus.sample(config.batch, model.rngs.data);
+    const x = tf.tensor3d(records, [config.batch, config.qubits, model.apparatus.dim]);
+    const forward = pipe(encode<Sample & { reg: number }>(model.encoder), sampleLatent({ plan: 'A', rng: model.rngs.latent }), decode(model.decoder), elbo());
+    const out = lossAndGrads(model.optimizer.variables as tf.Variable[], () => tf.tidy(() => runSync(forward, { x, reg } as Sample & { reg: number }).loss as tf.Scalar));
+    x.dispose();
+    model.dispose();
+    return out;
+  };
+
   onGpu("seed VAE (showcase: random axis, ε 0.2, N 200, batch 50): −ELBO and every gradient", async () => {
-    const config = { ...VAE_CONFIG, checkpointEvery: 0 };
-    const r = await onBoth(() => {
-      const model = createModel(config);
-      const records = model.apparatus.sample(config.batch, model.rngs.data);
-      const x = tf.tensor3d(records, [config.batch, config.qubits, model.apparatus.dim]);
-      const forward = pipe(encode<Sample & { reg: number }>(model.encoder), sampleLatent({ plan: 'A', rng: model.rngs.latent }), decode(model.decoder), elbo());
-      const out = lossAndGrads(model.optimizer.variables as tf.Variable[], () => tf.tidy(() => runSync(forward, { x, reg: 0.5 } as Sample & { reg: number }).loss as tf.Scalar));
-      x.dispose();
-      model.dispose();
-      return out;
-    });
+    const r = await onBoth(() => vaeLossAndGrads({ ...VAE_CONFIG, checkpointEvery: 0 }, 0.5));
     expectClose(r, 1e-4, 2e-3);
   });
 
   onGpu('seed VAE, large configuration (N 1000, batch 256): −ELBO and every gradient', async () => {
-    const config = { ...VAE_CONFIG, qubits: 1000, batch: 256, checkpointEvery: 0 };
-    const r = await onBoth(() => {
-      const model = createModel(config);
-      const records = model.apparatus.sample(config.batch, model.rngs.data);
-      const x = tf.tensor3d(records, [config.batch, config.qubits, model.apparatus.dim]);
-      const forward = pipe(encode<Sample & { reg: number }>(model.encoder), sampleLatent({ plan: 'A', rng: model.rngs.latent }), decode(model.decoder), elbo());
-      const out = lossAndGrads(model.optimizer.variables as tf.Variable[], () => tf.tidy(() => runSync(forward, { x, reg: 1 } as Sample & { reg: number }).loss as tf.Scalar));
-      x.dispose();
-      model.dispose();
-      return out;
-    });
+    const r = await onBoth(() => vaeLossAndGrads({ ...VAE_CONFIG, qubits: 1000, batch: 256, checkpointEvery: 0 }, 1));
     expectClose(r, 1e-4, 2e-3);
   });
 
