@@ -253,8 +253,7 @@ export interface RbmPipelineOptions {
   onFigure?: (name: string) => void;
   /**
    * Threads of the wasm engine for CD updates and AIS: 1 (default: the same seed gives the same
-   * numbers, bit for bit) or 2 (≈ 1.6× faster CD steps at 784 × 500, not bit-reproducible; see
-   * RbmEngineOptions). Not part of the config: a run may resume with either.
+   * numbers, bit for bit) or 2 (not bit-reproducible; see RbmEngineOptions). Not part of the config: a run may resume with either.
    */
   threads?: 1 | 2;
 }
@@ -306,7 +305,7 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
     const testSet = firstImages(testAll, config.testSubset);
     const dataBase = baseRateBias(train.images, train.rows * train.cols);
     const seeds = streams(config.seed);
-    const cd = { ...cdOptions(config), threads: options.threads ?? 1 };
+    const cd = { ...cdOptions(config), threads: options.threads };
     const exact = config.hidden <= EXACT_LOG_Z_MAX_HIDDEN;
     const shape = { tileRows: data.test.rows, tileCols: data.test.cols };
     const { dir } = options;
@@ -314,7 +313,7 @@ export function rbmPipeline(config: RbmConfig, data: RbmData, training: RbmTrain
 
     /** The likelihood columns of one evaluation with `betas` distributions. */
     const evaluate = (model: Rbm, runs: number, betas: number, aisSeed: number): Record<string, number> => {
-      const run = (baseVBias: ArrayLike<number>): AisResult => ais(model, new Rng(aisSeed), { runs, betas, baseVBias, threads: options.threads ?? 1 });
+      const run = (baseVBias: ArrayLike<number>): AisResult => ais(model, new Rng(aisSeed), { runs, betas, baseVBias, threads: options.threads });
       const byBase: Record<string, number> = {};
       let z: AisResult;
       if (config.aisBase === 'both') {

@@ -95,7 +95,7 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
   let logZBase = H * Math.LN2;
   for (let i = 0; i < V; i++) logZBase += softplus(base[i]);
 
-  const { logWeights: logW, samples } = options.engine === 'js' ? aisWeightsJs(model, rng, runs, betas, base) : aisWeightsWasm(model, rng, runs, betas, base, options.threads ?? 1);
+  const { logWeights: logW, samples } = options.engine === 'js' ? aisWeightsJs(model, rng, runs, betas, base) : aisWeightsWasm(model, rng, runs, betas, base, options.threads);
 
   let mx = -Infinity;
   for (let r = 0; r < runs; r++) mx = Math.max(mx, logW[r]);
@@ -117,7 +117,7 @@ export function ais(model: Rbm, rng: Rng, options: AisOptions): AisResult {
   };
 }
 
-function aisWeightsWasm(model: Rbm, rng: Rng, runs: number, betas: Float64Array, base: Float64Array, threads: 1 | 2): { logWeights: Float64Array; samples: Float64Array } {
+function aisWeightsWasm(model: Rbm, rng: Rng, runs: number, betas: Float64Array, base: Float64Array, threads: 1 | 2 | undefined): { logWeights: Float64Array; samples: Float64Array } {
   const engine = new RbmEngine(model, { threads });
   try {
     return engine.aisWeights(rng, runs, betas, base);

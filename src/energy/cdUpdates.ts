@@ -40,7 +40,7 @@ export interface CdUpdatesOptions extends CdOptions {
  *     .pipe(cdUpdates(cdInit(createRbm(784, 500, rng)), rng.fork(), { k: 1, learningRate: 0.1 }))
  */
 export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions = {}): OperatorFunction<{ readonly images: Rows }, CdUpdate> {
-  const { engine: engineName = 'wasm', threads = 1, ...cdOptions } = options;
+  const { engine: engineName = 'wasm', threads, ...cdOptions } = options;
   const resolved = resolveCdOptions('cdUpdates', cdOptions);
   const seed = rng.fork().state();
   return (source) =>
@@ -74,7 +74,7 @@ export function cdUpdates(initial: CdState, rng: Rng, options: CdUpdatesOptions 
     });
 }
 
-function engineFor(initial: CdState, threads: 1 | 2): RbmEngine {
+function engineFor(initial: CdState, threads: 1 | 2 | undefined): RbmEngine {
   const engine = new RbmEngine(initial.model, { threads });
   engine.setVelocity(initial.velocity);
   engine.setChains(initial.chains);
