@@ -24,8 +24,8 @@ describe('HostAdamKernel', () => {
     const total = sizes[0] + sizes[1];
     const kernel = new HostAdamKernel(total, sizes[0]);
     const [m, v] = [new Float32Array(total), new Float32Array(total)];
-    let xs = sizes.map((n) => draw(n, rng, 1));
-    let ys = xs.map((x) => x.slice());
+    let xs: Float32Array[] = sizes.map((n) => draw(n, rng, 1));
+    let ys: Float32Array[] = xs.map((x) => x.slice());
     const [b1, b2, eps, lr] = [0.9, 0.999, 1e-8, 1e-3];
     for (let t = 1; t <= 5; t++) {
       const stepSize = lr / (1 - b1 ** t), sqrtBc2 = Math.sqrt(1 - b2 ** t);
