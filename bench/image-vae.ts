@@ -12,12 +12,14 @@
  * Models: seed 003's MLP VAE (784-512-2, ReLU, Bernoulli, Adam 1e-3) and the Keras conv VAE
  * (Conv2D 32 and 64 stride 2 → Dense 16 → latent 2; Conv2DTranspose decoder; Bernoulli on the
  * logits of Keras's sigmoid layer). Variants: ours on wasm (one compute thread), PyTorch with
- * torch.set_num_threads(1) and (2). Each run trains `--warmup` untimed steps, then `--epochs`
+ * torch.set_num_threads(1) and (2), each with and without OPENBLAS_NUM_THREADS=1. Each run trains
+ * `--warmup` untimed steps, then `--epochs`
  * timed epochs; the table gives the median over repeats of each run's median epoch, in wall
  * seconds and in CPU seconds (all threads; less sensitive to other load on the machine), and the
  * ratio against the fastest PyTorch variant (> 1: ours is faster).
  *
- * Prints Markdown tables and writes the raw runs to bench/results/image-vae.json.
+ * Prints Markdown tables and writes the raw runs to bench/results/image-vae.json; after the MLP's
+ * table, the step's five matrix products timed alone on both sides (bench/image-vae-products.ts).
  * Needs /usr/bin/python3 with torch (Debian: python3-torch).
  */
 import { spawnSync } from 'node:child_process';
@@ -37,12 +39,19 @@ interface Variant {
   name: string;
   impl: 'ours' | 'torch';
   args: string[];
+  /** Extra environment, e.g. OPENBLAS_NUM_THREADS. */
+  env?: Record<string, string>;
 }
 
+// Debian's OpenBLAS (pthreads build) starts its own threads whatever set_num_threads says: the conv
+// VAE on "1 thread" burnt 37 CPU s in 19 s of wall. Pinning OpenBLAS to one thread is PyTorch's
+// faster setting there (15.6 s on 1 thread, 13.7 s on 2), so those variants are in the race too.
 const VARIANTS: Variant[] = [
   { name: 'ours (wasm, 1 compute thread)', impl: 'ours', args: [] },
   { name: 'torch set_num_threads(1)', impl: 'torch', args: ['--threads', '1'] },
   { name: 'torch set_num_threads(2)', impl: 'torch', args: ['--threads', '2'] },
+  { name: 'torch set_num_threads(1), OPENBLAS_NUM_THREADS=1', impl: 'torch', args: ['--threads', '1'], env: { OPENBLAS_NUM_THREADS: '1' } },
+  { name: 'torch set_num_threads(2), OPENBLAS_NUM_THREADS=1', impl: 'torch', args: ['--threads', '2'], env: { OPENBLAS_NUM_THREADS: '1' } },
 ];
 
 interface RunResult {
@@ -70,6 +79,7 @@ function runOnce(variant: Variant, model: Model, epochs: number, warmup: number)
   const args = ['--model', model, '--epochs', String(epochs), '--warmup', String(warmup), ...variant.args];
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS']) delete env[k];
+  Object.assign(env, variant.env);
   const cmd = variant.impl === 'ours'
     ? [process.execPath, '--import', 'tsx', join(here, 'image-vae-ours.ts'), ...args]
     : [PYTHON, join(here, 'reference', 'seed_image_vae.py'), ...args];
@@ -151,6 +161,11 @@ for (const model of models) {
   }
   all.push(...rows);
   process.stdout.write(`\n## ${model}: ${epochs} timed epoch(s) of 10 000 records per run, batch 128, ${repeats} interleaved repeats\n\n${table(rows)}\n`);
+  if (model === 'mlp') {
+    // Where the gap lies: the step's five matrix products alone, ours and PyTorch's (bench/image-vae-products.ts).
+    const products = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'image-vae-products.ts')], { cwd: root, encoding: 'utf8' });
+    process.stdout.write(products.status === 0 ? `\n${products.stdout}` : `\n(image-vae-products.ts failed: ${products.stderr.trim().split('\n').pop()})\n`);
+  }
 }
 mkdirSync(dirname(resultsPath), { recursive: true });
 writeFileSync(resultsPath, `${JSON.stringify({ machine: { ...machine, loadavgEnd: loadavg().map((v) => Number(v.toFixed(2))) }, repeats, epochs, warmup, rows: all }, null, 1)}\n`);

@@ -25,7 +25,9 @@ export interface MlpEncoderOptions {
 /**
  * A fully connected encoder, x → ReLU(Linear) × len(hidden) → μ and log σ² (or log σ) heads, with
  * PyTorch's default initialisation (nn/linear.ts). Each layer runs as one `dense` op (fused bias and
- * ReLU, explicit-transpose gradient — fast on wasm); the first computes no gradient for the images.
+ * ReLU, explicit-transpose gradient — fast on wasm); the first computes no gradient for the images,
+ * and on binarised images (wasm, cpu) sums the weight rows of the pixels that are on instead of a
+ * dense product (dense.ts's `sparseBinary`).
  *
  * Variables (names as in checkpoints and safetensors files; Linear weights are stored [in, out], the
  * transpose of PyTorch's `weight`):

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds <kernel>Wasm.ts (the base64 of the compiled kernel) from each <kernel>.c here:
-# attentionPool (the qubit encoder's trunk and pooling), binaryDense (a dense layer on 0/1 inputs).
+# attentionPool (the qubit encoder's trunk and pooling), binaryDense (a dense layer on 0/1 inputs),
+# gemm (A·Bᵀ, a dense layer's input gradient).
 # Needs clang and wasm-ld with the wasm32 target (Debian: apt-get install clang-14 lld-14).
 set -eu
 cd "$(dirname "$0")"
@@ -19,3 +20,4 @@ build() { # kernel name, exported constant
 }
 build attentionPool ATTENTION_POOL_WASM_BASE64
 build binaryDense BINARY_DENSE_WASM_BASE64
+build gemm GEMM_WASM_BASE64
