@@ -1,11 +1,10 @@
+import { copyIn, copyOut, growTo, instantiateKernel, layout } from '../backend/wasmKernel.ts';
 import { ADAM_WASM_BASE64 } from './native/adamWasm.ts';
 
 /** The compiled kernel (src/optim/native/adam.c); immutable, shared by all instances. */
 const compiled = new WebAssembly.Module(Buffer.from(ADAM_WASM_BASE64, 'base64'));
 
 interface Exports {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
   adam_update(n: number, x: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
 }
 
@@ -20,17 +19,14 @@ export class HostAdamKernel {
   /** Flat first and second moments, shape [total]. */
   readonly m: Float32Array;
   readonly v: Float32Array;
-  private readonly exports: Exports;
+  private readonly kernel = instantiateKernel<Exports>(compiled);
   private readonly at: { m: number; v: number; x: number; g: number };
 
   /** @param total parameters over all variables   @param largest parameters of the largest variable */
   constructor(total: number, largest: number) {
-    this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
-    const base = align(this.exports.__heap_base.value as number);
-    const m = base, v = align(m + 4 * total), x = align(v + 4 * total), g = align(x + 4 * largest);
-    const end = align(g + 4 * largest);
-    const { memory } = this.exports;
-    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    const { memory } = this.kernel.exports;
+    const [m, v, x, g, end] = layout(this.kernel.heapBase, [4 * total, 4 * total, 4 * largest, 4 * largest]);
+    growTo(memory, end);
     this.at = { m, v, x, g };
     this.m = new Float32Array(memory.buffer, m, total);
     this.v = new Float32Array(memory.buffer, v, total);
@@ -41,15 +37,10 @@ export class HostAdamKernel {
    * @returns the new values, a fresh array
    */
   update(offset: number, x: Float32Array, g: Float32Array, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): Float32Array {
-    const { memory } = this.exports;
-    const n = x.length;
-    new Float32Array(memory.buffer, this.at.x, n).set(x);
-    new Float32Array(memory.buffer, this.at.g, n).set(g);
-    this.exports.adam_update(n, this.at.x, this.at.g, this.at.m + 4 * offset, this.at.v + 4 * offset, beta1, beta2, eps, stepSize, sqrtBc2);
-    return new Float32Array(memory.buffer, this.at.x, n).slice();
+    const { exports } = this.kernel;
+    copyIn(exports.memory, this.at.x, x);
+    copyIn(exports.memory, this.at.g, g);
+    exports.adam_update(x.length, this.at.x, this.at.g, this.at.m + 4 * offset, this.at.v + 4 * offset, beta1, beta2, eps, stepSize, sqrtBc2);
+    return copyOut(exports.memory, this.at.x, x.length);
   }
-}
-
-function align(n: number): number {
-  return (n + 15) & ~15;
 }

@@ -1,11 +1,10 @@
+import { copyIn, copyOut, growTo, instantiateKernel, layout } from '../../backend/wasmKernel.ts';
 import { BINARY_DENSE_WASM_BASE64 } from '../native/binaryDenseWasm.ts';
 
 /** The compiled kernel (src/models/native/binaryDense.c); immutable, shared by all instances. */
 const compiled = new WebAssembly.Module(Buffer.from(BINARY_DENSE_WASM_BASE64, 'base64'));
 
 interface Exports {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
   bd_forward(batch: number, out: number, rowStart: number, cols: number, w: number, b: number, y: number, relu: number): void;
   bd_weight_grad(inDim: number, out: number, colStart: number, recs: number, g: number, dw: number): void;
 }
@@ -58,13 +57,7 @@ export function binaryRows(x: ArrayLike<number>, batch: number, inDim: number): 
  * call (nothing is kept between calls). Inputs and outputs are plain typed arrays, copied in and out.
  */
 export class BinaryDenseKernel {
-  private readonly exports: Exports;
-  private readonly heapBase: number;
-
-  constructor() {
-    this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
-    this.heapBase = align(this.exports.__heap_base.value as number);
-  }
+  private readonly kernel = instantiateKernel<Exports>(compiled);
 
   /**
    * act(x·W + b) for the binary x that `rows` lists.
@@ -74,14 +67,15 @@ export class BinaryDenseKernel {
   forward(rows: BinaryRows, w: Float32Array, b: Float32Array, out: number, relu: boolean): Float32Array {
     const { batch, inDim } = rows;
     if (w.length !== inDim * out || b.length !== out) throw new RangeError(`BinaryDenseKernel.forward: w must have ${inDim}·${out} and b ${out} elements (got ${w.length} and ${b.length})`);
-    const [pw, pb, prs, pc, py, end] = this.offsets([w.length * 4, out * 4, rows.rowStart.byteLength, rows.cols.byteLength, batch * out * 4]);
-    this.ensure(end);
-    this.write(pw, w);
-    this.write(pb, b);
-    this.write(prs, rows.rowStart);
-    this.write(pc, rows.cols);
-    this.exports.bd_forward(batch, out, prs, pc, pw, pb, py, relu ? 1 : 0);
-    return this.read(py, batch * out);
+    const { exports, heapBase } = this.kernel;
+    const [pw, pb, prs, pc, py, end] = layout(heapBase, [w.length * 4, out * 4, rows.rowStart.byteLength, rows.cols.byteLength, batch * out * 4]);
+    growTo(exports.memory, end);
+    copyIn(exports.memory, pw, w);
+    copyIn(exports.memory, pb, b);
+    copyIn(exports.memory, prs, rows.rowStart);
+    copyIn(exports.memory, pc, rows.cols);
+    exports.bd_forward(batch, out, prs, pc, pw, pb, py, relu ? 1 : 0);
+    return copyOut(exports.memory, py, batch * out);
   }
 
   /**
@@ -92,37 +86,13 @@ export class BinaryDenseKernel {
   weightGrad(rows: BinaryRows, g: Float32Array, out: number): Float32Array {
     const { batch, inDim } = rows;
     if (g.length !== batch * out) throw new RangeError(`BinaryDenseKernel.weightGrad: g must have ${batch}·${out} elements (got ${g.length})`);
-    const [pcs, pr, pg, pdw, end] = this.offsets([rows.colStart.byteLength, rows.recs.byteLength, g.length * 4, inDim * out * 4]);
-    this.ensure(end);
-    this.write(pcs, rows.colStart);
-    this.write(pr, rows.recs);
-    this.write(pg, g);
-    this.exports.bd_weight_grad(inDim, out, pcs, pr, pg, pdw);
-    return this.read(pdw, inDim * out);
+    const { exports, heapBase } = this.kernel;
+    const [pcs, pr, pg, pdw, end] = layout(heapBase, [rows.colStart.byteLength, rows.recs.byteLength, g.length * 4, inDim * out * 4]);
+    growTo(exports.memory, end);
+    copyIn(exports.memory, pcs, rows.colStart);
+    copyIn(exports.memory, pr, rows.recs);
+    copyIn(exports.memory, pg, g);
+    exports.bd_weight_grad(inDim, out, pcs, pr, pg, pdw);
+    return copyOut(exports.memory, pdw, inDim * out);
   }
-
-  /** Byte offsets of consecutive 16-byte-aligned buffers of the given sizes, then the end. */
-  private offsets(bytes: number[]): number[] {
-    const at = [this.heapBase];
-    for (const n of bytes) at.push(align(at[at.length - 1] + n));
-    return at;
-  }
-
-  private ensure(bytes: number): void {
-    const { memory } = this.exports;
-    const missing = bytes - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-  }
-
-  private write(offset: number, data: Float32Array | Int32Array): void {
-    new Uint8Array(this.exports.memory.buffer, offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  }
-
-  private read(offset: number, length: number): Float32Array {
-    return new Float32Array(this.exports.memory.buffer, offset, length).slice();
-  }
-}
-
-function align(n: number): number {
-  return (n + 15) & ~15;
 }
