@@ -54,16 +54,6 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
     } else {
       y = fusedMatMulKernel(x, w, b, activation) as tf.Tensor2D;
     }
-    /**
-     * ∂L/∂x = G·Wᵀ. On host-memory backends by our A·Bᵀ kernel (gemm.c), which reads W as
-     * stored: TF.js would transpose W first and run XNNPACK's product, 10–12 ms against 5–7 ms
-     * for the MLP decoder's [128, 784]·[784, 512]. The same sums in the same order.
-     */
-    const inputGrad = (g: Tensor, sw: tf.Tensor2D): Tensor => {
-      if (!HOST_BACKENDS.has(tf.getBackend())) return tf.matMul(g, tf.transpose(sw));
-      gemm ??= new GemmKernel();
-      return tf.tensor2d(gemm.abt(g.dataSync() as Float32Array, m, n, sw.dataSync() as Float32Array, k), [m, k]);
-    };
     save([x, w, y]);
     return {
       value: y,
@@ -71,7 +61,7 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
         const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const g = activationGrad(activation, dy, sy);
         return [
-          inputGradient ? inputGrad(g, sw) : tf.zerosLike(sx),
+          inputGradient ? inputGrad(g, sw, () => (gemm ??= new GemmKernel())) : tf.zerosLike(sx),
           rows ? tf.tensor2d(kernel!.weightGrad(rows, g.dataSync() as Float32Array, n), [k, n]) : tf.matMul(tf.transpose(sx), g),
           tf.sum(g, 0),
         ];
@@ -82,3 +72,15 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
 
 /** Backends whose tensors live in host memory, where reading one back is a copy, not a device sync. */
 const HOST_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * ∂L/∂x = G·Wᵀ for g [M, N] and w [K, N]. On host-memory backends by our A·Bᵀ kernel (gemm.c),
+ * which reads W as stored: TF.js would transpose W first and run XNNPACK's product, 10–12 ms
+ * against 5–7 ms for the MLP decoder's [128, 784]·[784, 512]. The same sums in the same order.
+ */
+function inputGrad(g: Tensor, w: Tensor, gemm: () => GemmKernel): Tensor {
+  if (!HOST_BACKENDS.has(tf.getBackend())) return tf.matMul(g, tf.transpose(w));
+  const [m, n] = g.shape as [number, number];
+  const k = w.shape[0];
+  return tf.tensor2d(gemm().abt(g.dataSync() as Float32Array, m, n, w.dataSync() as Float32Array, k), [m, k]);
+}
