@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './args.ts';
+import { median, parseArgs } from './args.ts';
 import { selectBackend } from '../src/backend/selectBackend.ts';
 import { tf, type Tensor } from '../src/backend/tf.ts';
 import { BinaryDenseKernel, binaryRows } from '../src/models/image/binaryDenseKernel.ts';
@@ -48,7 +48,7 @@ function medianMs(f: () => void): number {
     f();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[times.length >> 1];
+  return median(times);
 }
 const sync = (t: Tensor) => { t.dataSync(); t.dispose(); };
 

@@ -15,7 +15,8 @@
 import { concat, concatMap, defer, EMPTY, pipe, type Observable, type OperatorFunction } from 'rxjs';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { tf, type Tensor } from '../src/backend/tf.ts';
+import { onHostMemory } from '../src/backend/hostMemory.ts';
+import type { Tensor } from '../src/backend/tf.ts';
 import { loadCheckpoint, restore, saveCheckpoint, snapshot } from '../src/checkpoint/checkpoint.ts';
 import { encodeSafetensors } from '../src/checkpoint/safetensors.ts';
 import { fixedBinarizedTestSet, TEST_BINARIZATION_SEED } from '../src/data/fixedBinarizedTestSet.ts';
@@ -167,8 +168,7 @@ export function createImageVae(config: ImageVaeConfig, shape: { rows: number; co
   const { encoder, decoder } = vae;
   // On wasm and cpu the tensors live in host memory, and one host loop over the 0.8 M parameters
   // (mlp) replaces the device update's split, square and concat kernels over the flat vector.
-  const backend = tf.getBackend();
-  const optimizer = new Adam(variablesOf(encoder, decoder), { lr: config.lr, host: backend === 'wasm' || backend === 'cpu' });
+  const optimizer = new Adam(variablesOf(encoder, decoder), { lr: config.lr, host: onHostMemory() });
   const dispose = () => {
     encoder.dispose();
     decoder.dispose();

@@ -1,4 +1,5 @@
 import { concat, defer, filter, finalize, map, of, pipe, type Observable } from 'rxjs';
+import { onHostMemory } from '../backend/hostMemory.ts';
 import { tf } from '../backend/tf.ts';
 import type { Flow } from '../flows/flow.ts';
 import { reverseKl } from '../flows/reverseKl.ts';
@@ -70,8 +71,7 @@ export function drawWeighted(flow: Flow, target: Target, n: number, rng: Rng, ch
  * launches of the device update cost more than its arithmetic.
  */
 export function flowOptimizer(flow: Flow, lr: number): Adam {
-  const backend = tf.getBackend();
-  return new Adam(variablesOf(flow), { lr, host: backend === 'wasm' || backend === 'cpu' });
+  return new Adam(variablesOf(flow), { lr, host: onHostMemory() });
 }
 
 /** L_K for every K, as columns `iwae_K`, `iwae_K_se`. */

@@ -1,3 +1,4 @@
+import { onHostMemory } from '../backend/hostMemory.ts';
 import { tf, type Tensor } from '../backend/tf.ts';
 import { eluGrad } from '../nn/eluGrad.ts';
 import { AttentionPoolKernel } from './attentionPoolKernel.ts';
@@ -56,15 +57,12 @@ export function attentionPool(options: { kernel?: PoolKernel; gradX?: boolean } 
   let native: AttentionPoolOp | undefined;
   return (x, w1, ws) => {
     const fits = (ws.shape[0] as number) % 4 === 0 && (x.shape[2] as number) <= AttentionPoolKernel.MAX_D;
-    const useNative = choice === 'native' || (choice === 'auto' && fits && CPU_BACKENDS.has(tf.getBackend()));
+    const useNative = choice === 'native' || (choice === 'auto' && fits && onHostMemory());
     if (!useNative) return tfOp(x, w1, ws);
     native ??= nativeOp(new AttentionPoolKernel(), gradX);
     return native(x, w1, ws);
   };
 }
-
-/** Backends whose tensors live in CPU memory, where the native kernel's copies are cheap. */
-const CPU_BACKENDS = new Set(['wasm', 'cpu']);
 
 /** @param gradX return the kernel's dx as x's gradient, zeros otherwise */
 function nativeOp(kernel: AttentionPoolKernel, gradX: boolean): AttentionPoolOp {

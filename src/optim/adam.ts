@@ -51,10 +51,8 @@ export class Adam {
   /** Flat first and second moments, shape [Σ sizes]. */
   private readonly m: Variable | null;
   private readonly v: Variable | null;
-  /** The host update (the `host` option) and its flat moments, views of the kernel's memory. */
+  /** The host update (the `host` option), which keeps the flat moments. */
   private readonly kernel: HostAdamKernel | null;
-  private readonly hm: Float32Array | null;
-  private readonly hv: Float32Array | null;
 
   constructor(readonly variables: readonly Variable[], options: AdamOptions = {}) {
     this.lr = options.lr ?? 1e-3;
@@ -71,8 +69,6 @@ export class Adam {
     this.m = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
     this.v = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
     this.kernel = host ? new HostAdamKernel(total, Math.max(0, ...this.sizes)) : null;
-    this.hm = this.kernel?.m ?? null;
-    this.hv = this.kernel?.v ?? null;
   }
 
   get step(): number {
@@ -92,7 +88,7 @@ export class Adam {
     const bc2 = 1 - this.beta2 ** this.t;
     const stepSize = this.lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
-    if (this.hm && this.hv) {
+    if (this.kernel) {
       this.applyOnHost(grads, stepSize, sqrtBc2);
       return;
     }
@@ -121,8 +117,8 @@ export class Adam {
   }
 
   state(): AdamState {
-    const m = this.hm ?? (this.m!.dataSync() as Float32Array);
-    const v = this.hv ?? (this.v!.dataSync() as Float32Array);
+    const m = this.kernel?.m ?? (this.m!.dataSync() as Float32Array);
+    const v = this.kernel?.v ?? (this.v!.dataSync() as Float32Array);
     return { step: this.t, m: this.unflatten(Float32Array.from(m)), v: this.unflatten(Float32Array.from(v)) };
   }
 
@@ -143,9 +139,9 @@ export class Adam {
       parts.forEach((a) => { out.set(a, offset); offset += a.length; });
       return out;
     };
-    if (this.hm && this.hv) {
-      this.hm.set(flat(state.m));
-      this.hv.set(flat(state.v));
+    if (this.kernel) {
+      this.kernel.m.set(flat(state.m));
+      this.kernel.v.set(flat(state.v));
       return;
     }
     tf.tidy(() => {

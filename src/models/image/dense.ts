@@ -1,3 +1,4 @@
+import { onHostMemory } from '../../backend/hostMemory.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { BinaryDenseKernel, binaryRows, type BinaryRows } from './binaryDenseKernel.ts';
@@ -46,7 +47,7 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
     const [m, k] = x.shape;
     const n = w.shape[1];
     // Reading x back costs a copy on host-memory backends only; a GPU backend keeps the dense product.
-    const rows: BinaryRows | null = sparse && HOST_BACKENDS.has(tf.getBackend()) ? binaryRows(x.dataSync(), m, k) : null;
+    const rows: BinaryRows | null = sparse && onHostMemory() ? binaryRows(x.dataSync(), m, k) : null;
     let y: tf.Tensor2D;
     if (rows) {
       kernel ??= new BinaryDenseKernel();
@@ -70,16 +71,13 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
 }
 
-/** Backends whose tensors live in host memory, where reading one back is a copy, not a device sync. */
-const HOST_BACKENDS = new Set(['wasm', 'cpu']);
-
 /**
  * ∂L/∂x = G·Wᵀ for g [M, N] and w [K, N]. On host-memory backends by our A·Bᵀ kernel (gemm.c),
  * which reads W as stored: TF.js would transpose W first and run XNNPACK's product, 10–12 ms
  * against 5–7 ms for the MLP decoder's [128, 784]·[784, 512]. The same sums in the same order.
  */
 function inputGrad(g: Tensor, w: Tensor, gemm: () => GemmKernel): Tensor {
-  if (!HOST_BACKENDS.has(tf.getBackend())) return tf.matMul(g, tf.transpose(w));
+  if (!onHostMemory()) return tf.matMul(g, tf.transpose(w));
   const [m, n] = g.shape as [number, number];
   const k = w.shape[0];
   return tf.tensor2d(gemm().abt(g.dataSync() as Float32Array, m, n, w.dataSync() as Float32Array, k), [m, k]);
