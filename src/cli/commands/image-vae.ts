@@ -5,6 +5,8 @@ import {
   ARCHITECTURES, BURDA_TABLE1, createImageVae, DEFAULT_CONFIG, IMAGE_VAE_PIPELINE, imageVaePipeline, LIKELIHOODS, MODEL_DEFAULTS, OBJECTIVES, stepsPerEpoch,
   type ImageLikelihood, type ImageObjective, type ImageVaeConfig, type ImageVaeData, type ImageVaeModel,
 } from '../../../pipelines/image-vae.ts';
+import { hostKernelsLabel } from '../../backend/hostKernels.ts';
+import { onHostMemory } from '../../backend/hostMemory.ts';
 import { selectBackend } from '../../backend/selectBackend.ts';
 import { DataFileError } from '../../data/dataFileError.ts';
 import { readIdxDataset } from '../../data/idx.ts';
@@ -106,7 +108,8 @@ export function imageVaeCommand(): Command {
     const say = (s: string) => {
       if (!opts.quiet) process.stderr.write(`${s}\n`);
     };
-    say(`backend: ${backend.name}`);
+    const hostKernels = hostKernelsLabel(onHostMemory());
+    say(`backend: ${backend.name}${hostKernels !== 'off' ? `, host kernels for the dense layers (${hostKernels})` : ''}`);
     let model: ImageVaeModel;
     try {
       model = createImageVae(config, data.test, opts.resume);
@@ -124,7 +127,7 @@ export function imageVaeCommand(): Command {
       run = await openRun({
         root: opts.out,
         pipeline: IMAGE_VAE_PIPELINE,
-        config: { ...rest, evalK: ks.join(','), trainImages: config.trainSubset ?? data.train.n, testImages: data.test.n, resume: opts.resume ?? null },
+        config: { ...rest, evalK: ks.join(','), hostKernels, trainImages: config.trainSubset ?? data.train.n, testImages: data.test.n, resume: opts.resume ?? null },
         seed,
         backend: backend.name,
         flushMs: opts.flushInterval * 1000,

@@ -1,7 +1,10 @@
+import { hostKernels } from '../../backend/hostKernels.ts';
+import { onHostMemory } from '../../backend/hostMemory.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
 import { fusedConv2dKernel } from './fusedKernels.ts';
+import { hostConv2dSame, Patches } from './hostConv.ts';
 import { transposedConv } from './transposedConv.ts';
 
 export interface Conv2dSameOptions {
@@ -17,6 +20,8 @@ export interface Conv2dSameOptions {
  * differentiable op built from kernels the wasm backend runs fast: forward by the fused kernel
  * (XNNPACK, bias and ReLU fused, fusedKernels.ts), ∂x by transposedConv (a stride-1 conv2d; wasm's
  * Conv2DBackpropInput is ~10× slower), ∂w by conv2dFilterGrad (wasm has no Conv2DBackpropFilter).
+ * With the host kernels (backend/hostKernels.ts) every pass is im2col or col2im plus one matrix
+ * product instead (hostConv.ts).
  *
  * @returns (x [B, H, W, cIn], w [kh, kw, cIn, cOut], b [cOut]) → [B, ⌈H/stride⌉, ⌈W/stride⌉, cOut]
  */
@@ -25,7 +30,10 @@ export function conv2dSame(options: Conv2dSameOptions): (x: Tensor, w: Tensor, b
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`conv2dSame: stride must be an integer ≥ 1 (got ${stride})`);
   const activation = checkActivation('conv2dSame', options.activation ?? 'linear');
   const inputGradient = options.inputGradient ?? true;
+  const patches = new Patches();
   return tf.customGrad(((x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const kernels = onHostMemory() ? hostKernels() : null;
+    if (kernels) return hostConv2dSame(kernels, patches, x, w, b, stride, activation, inputGradient, save);
     const y = fusedConv2dKernel(x, w, b, stride, 'same', activation);
     save([x, w, y]);
     return {

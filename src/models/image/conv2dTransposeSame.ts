@@ -1,6 +1,9 @@
+import { hostKernels } from '../../backend/hostKernels.ts';
+import { onHostMemory } from '../../backend/hostMemory.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
+import { hostConv2dTransposeSame, Patches } from './hostConv.ts';
 import { transposedConv } from './transposedConv.ts';
 
 export interface Conv2dTransposeSameOptions {
@@ -14,7 +17,8 @@ export interface Conv2dTransposeSameOptions {
  * stride, 'same') + b) (Keras's Conv2DTranspose(padding='same')), as one differentiable op: forward by
  * transposedConv (a stride-1 conv2d, with bias and ReLU fused; wasm's Conv2DBackpropInput is ~10×
  * slower), ∂x = conv2d(∂y, w, stride, 'same'), ∂w = conv2dFilterGrad(∂y, x) (wasm has no
- * Conv2DBackpropFilter).
+ * Conv2DBackpropFilter). With the host kernels (backend/hostKernels.ts) every pass is im2col or
+ * col2im plus one matrix product instead (hostConv.ts).
  *
  * @returns (x [B, H, W, cIn], w [kh, kw, cOut, cIn] (TF's transpose layout), b [cOut]) → [B, H·stride, W·stride, cOut]
  */
@@ -22,7 +26,10 @@ export function conv2dTransposeSame(options: Conv2dTransposeSameOptions): (x: Te
   const { stride } = options;
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`conv2dTransposeSame: stride must be an integer ≥ 1 (got ${stride})`);
   const activation = checkActivation('conv2dTransposeSame', options.activation ?? 'linear');
+  const patches = new Patches();
   return tf.customGrad(((x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const kernels = onHostMemory() ? hostKernels() : null;
+    if (kernels) return hostConv2dTransposeSame(kernels, patches, x, w, b, stride, activation, save);
     const [, height, width] = x.shape;
     const y = transposedConv(x, w, stride, [height * stride, width * stride], { bias: b, activation });
     save([x, w, y]);

@@ -1,4 +1,6 @@
+import { hostKernels, type HostKernels } from '../../backend/hostKernels.ts';
 import { onHostMemory } from '../../backend/hostMemory.ts';
+import { hostIo } from '../../backend/hostViews.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { BinaryDenseKernel, binaryRows, type BinaryRows } from './binaryDenseKernel.ts';
@@ -46,6 +48,8 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
   return tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const [m, k] = x.shape;
     const n = w.shape[1];
+    const blas = onHostMemory() ? hostKernels() : null;
+    if (blas) return hostDense(blas, x, w, b, activation, inputGradient, save);
     // Reading x back costs a copy on host-memory backends only; a GPU backend keeps the dense product.
     const rows: BinaryRows | null = sparse && onHostMemory() ? binaryRows(x.dataSync(), m, k) : null;
     let y: tf.Tensor2D;
@@ -69,6 +73,35 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
+}
+
+/**
+ * The layer on the host kernels (backend/hostKernels.ts): x·W + b with the ReLU in one pass, G·Wᵀ and
+ * Xᵀ·G reading W and X as stored. Dense products for every input: at the host kernels' speed the
+ * sums over on-pixels (binaryDenseKernel.ts) no longer pay for building their lists.
+ */
+function hostDense(blas: HostKernels, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean, save: tf.GradSaveFunc) {
+  const [m, k] = x.shape;
+  const n = w.shape[1];
+  let io = hostIo();
+  const y = io.output([m, n]);
+  blas.gemmInto(y.view(), io.read(x), io.read(w), m, n, k, { bias: io.read(b), relu: activation === 'relu' });
+  const value = y.tensor() as tf.Tensor2D;
+  save([x, w, value]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const g = activationGrad(activation, dy, sy);
+      io = hostIo();
+      const dx = inputGradient ? io.output([m, k]) : null;
+      const dw = io.output([k, n]);
+      const gv = io.read(g);
+      if (dx) blas.gemmInto(dx.view(), gv, io.read(sw), m, k, n, { transB: true });
+      blas.gemmInto(dw.view(), io.read(sx), gv, k, n, m, { transA: true });
+      return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), tf.sum(g, 0)];
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NATIVE_ENV } from '../../../src/backend/hostKernels.ts';
 import { selectBackend } from '../../../src/backend/selectBackend.ts';
 import { tf, type Tensor } from '../../../src/backend/tf.ts';
 import { BinaryDenseKernel, binaryRows } from '../../../src/models/image/binaryDenseKernel.ts';
@@ -10,8 +11,15 @@ import { Rng } from '../../../src/random/rng.ts';
  * the same value and gradients to float32 rounding, and the dense product for grey levels.
  */
 
+// The sparse path is the WebAssembly kernels' (with the host kernels every input takes their dense product).
+const saved = process.env[NATIVE_ENV];
 beforeAll(async () => {
+  process.env[NATIVE_ENV] = '0';
   await selectBackend('wasm');
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env[NATIVE_ENV];
+  else process.env[NATIVE_ENV] = saved;
 });
 
 /** Binary images [m, k] with on-probability p, a seeded draw. */

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hostKernels, NATIVE_ENV } from '../../../src/backend/hostKernels.ts';
 import { selectBackend } from '../../../src/backend/selectBackend.ts';
 import { tf, type Tensor } from '../../../src/backend/tf.ts';
 import type { Activation } from '../../../src/models/image/activation.ts';
@@ -15,7 +16,7 @@ import { Rng } from '../../../src/random/rng.ts';
  */
 
 type Arrays = Float32Array[];
-interface Case { name: string; shapes: number[][]; ours: (...t: Tensor[]) => Tensor; reference: (...t: Tensor[]) => Tensor }
+interface Case { name: string; shapes: number[][]; ours: (...t: Tensor[]) => Tensor; reference: (...t: Tensor[]) => Tensor; hostKernels?: boolean }
 
 function data(shapes: number[][], seed: number): Float32Array[] {
   const rng = new Rng(seed);
@@ -36,25 +37,35 @@ function valueAndGrads(f: (...t: Tensor[]) => Tensor, shapes: number[][], inputs
 const act = (a: Activation, y: Tensor) => (a === 'relu' ? tf.relu(y) : y);
 const CASES: Case[] = [];
 for (const a of ['relu', 'linear'] as const) {
-  CASES.push({
-    name: `dense ${a}`, shapes: [[6, 5], [5, 7], [7]],
-    ours: (x, w, b) => dense({ activation: a })(x, w, b),
-    reference: (x, w, b) => act(a, tf.add(tf.matMul(x, w), b)),
-  });
-  // [H, cIn, cOut, stride]: even and odd sizes, stride 1 and 2, both filter-gradient paths (cIn·9 ≤ cOut and >).
-  for (const [H, ci, co, s] of [[8, 1, 12, 2], [8, 3, 4, 2], [7, 2, 3, 2], [5, 4, 6, 1], [6, 1, 10, 1]] as const) {
-    const h = samePadding(H, 3, s).out;
-    CASES.push({
-      name: `conv2dSame ${a} ${H}×${H}×${ci} → ${co}, stride ${s}`, shapes: [[2, H, H, ci], [3, 3, ci, co], [co]],
-      ours: (x, w, b) => conv2dSame({ stride: s, activation: a })(x, w, b),
-      reference: (x, w, b) => act(a, tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, 'same'), b)),
-    });
-    if (h * s === H) {
+  // Dense layers on the WebAssembly kernels, and on the host kernels (backend/hostKernels.ts) where built:
+  // a small case and one across the host kernel's 6 × 16 blocks and 256-deep panels.
+  for (const host of hostKernels() ? [false, true] : [false]) {
+    for (const shapes of [[[6, 5], [5, 7], [7]], [[13, 300], [300, 37], [37]]]) {
       CASES.push({
-        name: `conv2dTransposeSame ${a} ${h}×${h}×${co} → ${ci}, stride ${s}`, shapes: [[2, h, h, co], [3, 3, ci, co], [ci]],
-        ours: (x, w, b) => conv2dTransposeSame({ stride: s, activation: a })(x, w, b),
-        reference: (x, w, b) => act(a, tf.add(tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, H, H, ci], s, 'same'), b)),
+        name: `dense ${a} [${shapes[0]}]·[${shapes[1]}]${host ? ', host kernels' : ', WebAssembly kernels'}`, shapes, hostKernels: host,
+        ours: (x, w, b) => dense({ activation: a })(x, w, b),
+        reference: (x, w, b) => act(a, tf.add(tf.matMul(x, w), b)),
       });
+    }
+  }
+  // [H, cIn, cOut, stride]: even and odd sizes, stride 1 and 2, both filter-gradient paths (cIn·9 ≤ cOut
+  // and >); on the WebAssembly kernels and on the host kernels' im2col + product where built.
+  for (const host of hostKernels() ? [false, true] : [false]) {
+    const on = host ? ', host kernels' : '';
+    for (const [H, ci, co, s] of [[8, 1, 12, 2], [8, 3, 4, 2], [7, 2, 3, 2], [5, 4, 6, 1], [6, 1, 10, 1]] as const) {
+      const h = samePadding(H, 3, s).out;
+      CASES.push({
+        name: `conv2dSame ${a} ${H}×${H}×${ci} → ${co}, stride ${s}${on}`, shapes: [[2, H, H, ci], [3, 3, ci, co], [co]], hostKernels: host,
+        ours: (x, w, b) => conv2dSame({ stride: s, activation: a })(x, w, b),
+        reference: (x, w, b) => act(a, tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, 'same'), b)),
+      });
+      if (h * s === H) {
+        CASES.push({
+          name: `conv2dTransposeSame ${a} ${h}×${h}×${co} → ${ci}, stride ${s}${on}`, shapes: [[2, h, h, co], [3, 3, ci, co], [ci]], hostKernels: host,
+          ours: (x, w, b) => conv2dTransposeSame({ stride: s, activation: a })(x, w, b),
+          reference: (x, w, b) => act(a, tf.add(tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, H, H, ci], s, 'same'), b)),
+        });
+      }
     }
   }
 }
@@ -72,10 +83,17 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
+const savedNative = process.env[NATIVE_ENV];
+afterEach(() => {
+  if (savedNative === undefined) delete process.env[NATIVE_ENV];
+  else process.env[NATIVE_ENV] = savedNative;
+});
+
 describe('layer ops on wasm equal autodiff of the plain ops', () => {
   for (const c of CASES) {
     it(c.name, () => {
       expect(tf.getBackend()).toBe('wasm');
+      if (c.hostKernels === false) process.env[NATIVE_ENV] = '0';
       const { inputs, r, outShape, expected } = references.get(c.name)!;
       const before = tf.memory().numTensors;
       const got = valueAndGrads(c.ours, c.shapes, inputs, r, outShape);

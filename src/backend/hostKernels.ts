@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { coresAvailable } from '../simulators/cores.ts';
+
+/** The environment variable that turns the host kernels off (`0`): every product then runs in WebAssembly. */
+export const NATIVE_ENV = 'QUBIT_RX_NATIVE';
+
+const ADDON = fileURLToPath(new URL('./addon/build/Release/qubit_rx_host.node', import.meta.url));
+
+interface Addon {
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: number, transB: number, bias: Float32Array | null, relu: number, threads: number): void;
+  im2col(x: Float32Array, col: Float32Array, geometry: Int32Array): void;
+  col2im(col: Float32Array, x: Float32Array, geometry: Int32Array, bias: Float32Array | null, relu: number): void;
+  isa: string;
+}
+
+/**
+ * A 2-D convolution's geometry (NHWC): input [batch, height, width, channels], a kh × kw kernel at
+ * `stride`, padding before of padTop rows and padLeft columns, outHeight × outWidth positions.
+ */
+export interface ConvGeometry {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padTop: number;
+  padLeft: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+export interface GemmOptions {
+  /** Read a as its transpose: a is stored [k, m]. */
+  transA?: boolean;
+  /** Read b as its transpose: b is stored [n, k]. */
+  transB?: boolean;
+  /** Added to every row of the product, [n]. */
+  bias?: Float32Array;
+  /** max(0, ·) after the bias. */
+  relu?: boolean;
+}
+
+export interface HostKernels {
+  /** The micro-kernel this CPU runs: 'avx2+fma', or 'generic' (plain C) on others. */
+  readonly isa: string;
+  /** Threads a product uses: the process's cores (QUBIT_RX_CORES when a sweep shares the machine). */
+  threads(): number;
+  /**
+   * op(a)·op(b) (+ bias) (ReLU), float32, row-major: op(a) [m, k], op(b) [k, n] → [m, n]. The same
+   * bits for any number of threads (each element is summed by one thread, in one order).
+   */
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, options?: GemmOptions): Float32Array;
+  /** `gemm` into c [m, n] (every element overwritten), e.g. a view of a tensor's memory (backend/hostViews.ts). */
+  gemmInto(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, options?: GemmOptions): void;
+  /**
+   * The patches of x [batch, height, width, channels] as rows: col [batch·outHeight·outWidth,
+   * kh·kw·channels] (zeros outside x), so that a convolution is col · W with the filter
+   * [kh, kw, channels, out] read as [kh·kw·channels, out].
+   */
+  im2col(x: Float32Array, col: Float32Array, g: ConvGeometry): void;
+  /** im2col's adjoint: x = the sum of col's patches where they came from, then + bias [channels], then ReLU. */
+  col2im(col: Float32Array, x: Float32Array, g: ConvGeometry, options?: { bias?: Float32Array; relu?: boolean }): void;
+}
+
+let loaded: HostKernels | null | undefined;
+
+/**
+ * The host kernels (src/backend/addon: our AVX2/FMA matrix product and convolution patches, built
+ * by node-gyp at install),
+ * or null when they were not built or are turned off with QUBIT_RX_NATIVE=0. They run where
+ * tensors live in host memory (see onHostMemory); without them the WebAssembly kernels are used,
+ * which reach a quarter to a third of this speed (bench/image-vae-products.ts).
+ */
+export function hostKernels(env: NodeJS.ProcessEnv = process.env): HostKernels | null {
+  if (env[NATIVE_ENV] === '0') return null;
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
+
+function load(): HostKernels | null {
+  if (!existsSync(ADDON)) return null;
+  const addon = createRequire(import.meta.url)(ADDON) as Addon;
+  const threads = () => coresAvailable();
+  return {
+    isa: addon.isa,
+    threads,
+    gemm(a, b, m, n, k, options = {}) {
+      const c = new Float32Array(m * n);
+      this.gemmInto(c, a, b, m, n, k, options);
+      return c;
+    },
+    gemmInto(c, a, b, m, n, k, options = {}) {
+      // Below ~2 MFLOP a second thread costs more to start than it saves.
+      const t = 2 * m * n * k < 2e6 ? 1 : threads();
+      addon.gemm(a, b, c, m, n, k, options.transA ? 1 : 0, options.transB ? 1 : 0, options.bias ?? null, options.relu ? 1 : 0, t);
+    },
+    im2col(x, col, g) {
+      addon.im2col(x, col, geometryArray(g));
+    },
+    col2im(col, x, g, options = {}) {
+      addon.col2im(col, x, geometryArray(g), options.bias ?? null, options.relu ? 1 : 0);
+    },
+  };
+}
+
+function geometryArray(g: ConvGeometry): Int32Array {
+  return Int32Array.of(g.batch, g.height, g.width, g.channels, g.kh, g.kw, g.stride, g.padTop, g.padLeft, g.outHeight, g.outWidth);
+}
+
+/**
+ * What a run records and prints about the host kernels on the current backend: e.g. 'avx2+fma, 2
+ * threads', or 'off' (not built, turned off, or a backend whose tensors are not in host memory).
+ */
+export function hostKernelsLabel(onHost: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  const blas = onHost ? hostKernels(env) : null;
+  return blas ? `${blas.isa}, ${blas.threads()} thread${blas.threads() === 1 ? '' : 's'}` : 'off';
+}
