@@ -12,6 +12,7 @@ interface Addon {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: number, transB: number, bias: Float32Array | null, relu: number, threads: number): void;
   im2col(x: Float32Array, col: Float32Array, geometry: Int32Array): void;
   col2im(col: Float32Array, x: Float32Array, geometry: Int32Array, bias: Float32Array | null, relu: number): void;
+  adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
   isa: string;
 }
 
@@ -64,6 +65,11 @@ export interface HostKernels {
   im2col(x: Float32Array, col: Float32Array, g: ConvGeometry): void;
   /** im2col's adjoint: x = the sum of col's patches where they came from, then + bias [channels], then ReLU. */
   col2im(col: Float32Array, x: Float32Array, g: ConvGeometry, options?: { bias?: Float32Array; relu?: boolean }): void;
+  /**
+   * Adam's update of one variable (optim/adam.ts): m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g² in
+   * place, out = x − stepSize·m/(√v/sqrtBc2 + eps); float32 storage, float64 arithmetic.
+   */
+  adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
 }
 
 let loaded: HostKernels | null | undefined;
@@ -104,6 +110,7 @@ function load(): HostKernels | null {
     col2im(col, x, g, options = {}) {
       addon.col2im(col, x, geometryArray(g), options.bias ?? null, options.relu ? 1 : 0);
     },
+    adam: (x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2) => addon.adam(x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2),
   };
 }
 

@@ -1,5 +1,7 @@
 import { tf, type Tensor, type Variable } from '../backend/tf.ts';
+import { hostKernels } from '../backend/hostKernels.ts';
 import { HostAdamKernel } from './hostAdamKernel.ts';
+import { NativeAdamKernel } from './nativeAdamKernel.ts';
 
 export interface AdamOptions {
   /** Learning rate, > 0. Default 1e-3 (PyTorch's). */
@@ -15,7 +17,8 @@ export interface AdamOptions {
    * than the arithmetic (measured 0.28 of a 0.9 ms planar-flow step); for the 0.8 M of the MLP
    * image VAE the device update's split, square and concat passes do (21 ms against 7 ms on the
    * host, copies included). Off by default: on a GPU backend every step would copy the parameters
-   * to the host and back.
+   * to the host and back. With the host kernels built (backend/hostKernels.ts) the same update runs
+   * there, bit for bit, reading and writing the tensors in place (nativeAdamKernel.ts).
    */
   host?: boolean;
 }
@@ -52,7 +55,7 @@ export class Adam {
   private readonly m: Variable | null;
   private readonly v: Variable | null;
   /** The host update (the `host` option), which keeps the flat moments. */
-  private readonly kernel: HostAdamKernel | null;
+  private readonly kernel: HostAdamKernel | NativeAdamKernel | null;
 
   constructor(readonly variables: readonly Variable[], options: AdamOptions = {}) {
     this.lr = options.lr ?? 1e-3;
@@ -68,7 +71,8 @@ export class Adam {
     const host = options.host ?? false;
     this.m = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
     this.v = host ? null : tf.tidy(() => tf.variable(tf.zeros([total]), false));
-    this.kernel = host ? new HostAdamKernel(total, Math.max(0, ...this.sizes)) : null;
+    const kernels = host ? hostKernels() : null;
+    this.kernel = !host ? null : kernels ? new NativeAdamKernel(kernels, total) : new HostAdamKernel(total, Math.max(0, ...this.sizes));
   }
 
   get step(): number {
@@ -110,9 +114,8 @@ export class Adam {
   private applyOnHost(grads: readonly Tensor[], stepSize: number, sqrtBc2: number): void {
     let offset = 0;
     this.variables.forEach((x, i) => {
-      const next = this.kernel!.update(offset, x.dataSync() as Float32Array, grads[i].dataSync() as Float32Array, this.beta1, this.beta2, this.eps, stepSize, sqrtBc2);
-      offset += next.length;
-      tf.tidy(() => x.assign(tf.tensor(next, x.shape, 'float32')));
+      tf.tidy(() => x.assign(this.kernel!.apply(offset, x, grads[i], this.beta1, this.beta2, this.eps, stepSize, sqrtBc2)));
+      offset += x.size;
     });
   }
 

@@ -1,3 +1,4 @@
+import { tf, type Tensor } from '../backend/tf.ts';
 import { copyIn, copyOut, growTo, instantiateKernel, layout } from '../backend/wasmKernel.ts';
 import { ADAM_WASM_BASE64 } from './native/adamWasm.ts';
 
@@ -42,5 +43,11 @@ export class HostAdamKernel {
     copyIn(exports.memory, this.at.g, g);
     exports.adam_update(x.length, this.at.x, this.at.g, this.at.m + 4 * offset, this.at.v + 4 * offset, beta1, beta2, eps, stepSize, sqrtBc2);
     return copyOut(exports.memory, this.at.x, x.length);
+  }
+
+  /** `update` on tensors: the new values as a tensor of x's shape. */
+  apply(offset: number, x: Tensor, g: Tensor, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): Tensor {
+    const next = this.update(offset, x.dataSync() as Float32Array, g.dataSync() as Float32Array, beta1, beta2, eps, stepSize, sqrtBc2);
+    return tf.tensor(next, x.shape, 'float32');
   }
 }

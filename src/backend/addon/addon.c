@@ -7,6 +7,7 @@
  *   gemm(a, b, c, m, n, k, transA, transB, bias, relu, threads) → undefined   (fills c [m, n])
  *   im2col(x, col, geometry)                         (fills col [B·Ho·Wo, kh·kw·C])
  *   col2im(col, x, geometry, bias, relu)             (fills x [B, H, W, C])
+ *   adam(x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2)   (fills out, updates m and v)
  *   isa → "avx2+fma" | "generic"
  *
  * geometry: Int32Array [B, H, W, C, kh, kw, stride, padTop, padLeft, Ho, Wo] (im2col.h).
@@ -14,6 +15,7 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "adam.h"
 #include "im2col.h"
 #include "sgemm.h"
 
@@ -140,6 +142,24 @@ static napi_value Col2im(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 10) return range_error(env, "adam: expected 10 arguments (x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2)");
+  float *arr[5];
+  size_t len[5];
+  for (int i = 0; i < 5; i++)
+    if (!f32(env, argv[i], 0, &arr[i], &len[i])) return range_error(env, "adam: x, g, m, v and out must be Float32Arrays");
+  for (int i = 1; i < 5; i++)
+    if (len[i] != len[0]) return range_error(env, "adam: x, g, m, v and out must have the same length");
+  double h[5];
+  for (int i = 0; i < 5; i++)
+    if (napi_get_value_double(env, argv[5 + i], &h[i]) != napi_ok) return range_error(env, "adam: beta1, beta2, eps, stepSize and sqrtBc2 must be numbers");
+  adam_update((long)len[0], arr[0], arr[1], arr[2], arr[3], arr[4], h[0], h[1], h[2], h[3], h[4]);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, isa;
   CHECK(napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, NULL, &fn));
@@ -148,6 +168,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "im2col", fn));
   CHECK(napi_create_function(env, "col2im", NAPI_AUTO_LENGTH, Col2im, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "col2im", fn));
+  CHECK(napi_create_function(env, "adam", NAPI_AUTO_LENGTH, Adam, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "adam", fn));
   CHECK(napi_create_string_utf8(env, sgemm_isa(), NAPI_AUTO_LENGTH, &isa));
   CHECK(napi_set_named_property(env, exports, "isa", isa));
   return exports;
