@@ -13,6 +13,9 @@ interface Addon {
   im2col(x: Float32Array, col: Float32Array, geometry: Int32Array): void;
   col2im(col: Float32Array, x: Float32Array, geometry: Int32Array, bias: Float32Array | null, relu: number): void;
   adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
+  bernoulliLogProb(l: Float32Array, x: Float32Array, out: Float32Array): void;
+  bernoulliLogProbGrad(l: Float32Array, x: Float32Array, dy: Float32Array, dl: Float32Array, dx: Float32Array | null): void;
+  colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
   isa: string;
 }
 
@@ -70,6 +73,15 @@ export interface HostKernels {
    * place, out = x − stepSize·m/(√v/sqrtBc2 + eps); float32 storage, float64 arithmetic.
    */
   adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, eps: number, stepSize: number, sqrtBc2: number): void;
+  /**
+   * out = log p(x | l) = −softplus((1 − 2x)·l) for logits l and outcomes x in {0, 1}, x broadcast
+   * over l's leading entries (l.length a multiple of x.length).
+   */
+  bernoulliLogProb(l: Float32Array, x: Float32Array, out: Float32Array): void;
+  /** dl = dy·∂out/∂l and, unless dx is null, dx = Σ dy·∂out/∂x over the broadcast. */
+  bernoulliLogProbGrad(l: Float32Array, x: Float32Array, dy: Float32Array, dl: Float32Array, dx: Float32Array | null): void;
+  /** out [n] = the column sums of a [m, n], rows added in order (a layer's bias gradient). */
+  colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
 }
 
 let loaded: HostKernels | null | undefined;
@@ -111,6 +123,9 @@ function load(): HostKernels | null {
       addon.col2im(col, x, geometryArray(g), options.bias ?? null, options.relu ? 1 : 0);
     },
     adam: (x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2) => addon.adam(x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2),
+    bernoulliLogProb: (l, x, out) => addon.bernoulliLogProb(l, x, out),
+    bernoulliLogProbGrad: (l, x, dy, dl, dx) => addon.bernoulliLogProbGrad(l, x, dy, dl, dx),
+    colSum: (a, m, n, out) => addon.colSum(a, m, n, out),
   };
 }
 

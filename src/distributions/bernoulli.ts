@@ -1,5 +1,8 @@
 import { tf, type Tensor } from '../backend/tf.ts';
+import { hostKernels } from '../backend/hostKernels.ts';
+import { onHostMemory } from '../backend/hostMemory.ts';
 import type { Rng } from '../random/rng.ts';
+import { bernoulliLogProbHost } from './bernoulliLogProbHost.ts';
 import { extendedShape, type Distribution } from './distribution.ts';
 import { checkParam, toParam, type ParamLike } from './parameter.ts';
 
@@ -61,7 +64,10 @@ export class Bernoulli implements Distribution {
    *          outside the support: binarise them first (data/binarize.ts).
    */
   logProb(x: Tensor): Tensor {
-    return tf.tidy(() => tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, x)), this.logits))));
+    // On host-memory backends with the host kernels: one fused op (bernoulliLogProbHost.ts).
+    const kernels = onHostMemory() ? hostKernels() : null;
+    const fused = kernels ? bernoulliLogProbHost(kernels, this.logits, x) : null;
+    return fused ?? tf.tidy(() => tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, x)), this.logits))));
   }
 
   /** p = sigmoid(l). */

@@ -150,3 +150,17 @@ describe('hostKernels() im2col and col2im', () => {
     expect(() => blas!.im2col(new Float32Array(0), new Float32Array(0), { ...g, stride: 0 })).toThrow(/geometry entries must be ≥ 1/);
   });
 });
+
+describe('hostKernels() colSum', () => {
+  it_('is the column sums, rows added in order in float32 (bit for bit), and rejects wrong sizes', () => {
+    const [m, n] = [129, 37];
+    const a = normals(m * n, 9), out = new Float32Array(n);
+    blas!.colSum(a, m, n, out);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s = Math.fround(s + a[i * n + j]);
+      expect(out[j]).toBe(s);
+    }
+    expect(() => blas!.colSum(a, m, n + 1, out)).toThrow(/colSum: a must have m·n and out n floats/);
+  });
+});

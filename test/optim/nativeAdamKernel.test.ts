@@ -23,7 +23,7 @@ describe('NativeAdamKernel', () => {
     const native = new NativeAdamKernel(kernels!, total);
     const wasm = new HostAdamKernel(total, sizes[0]);
     const before = tf.memory().numTensors;
-    let xs = sizes.map((n) => tf.tensor1d(draw(n, rng, 1)));
+    let xs: tf.Tensor[] = sizes.map((n) => tf.tensor1d(draw(n, rng, 1)));
     let ys = xs.map((x) => x.dataSync() as Float32Array);
     const [b1, b2, eps, lr] = [0.9, 0.999, 1e-8, 1e-3];
     for (let t = 1; t <= 5; t++) {

@@ -8,6 +8,9 @@
  *   im2col(x, col, geometry)                         (fills col [B·Ho·Wo, kh·kw·C])
  *   col2im(col, x, geometry, bias, relu)             (fills x [B, H, W, C])
  *   adam(x, g, m, v, out, beta1, beta2, eps, stepSize, sqrtBc2)   (fills out, updates m and v)
+ *   bernoulliLogProb(l, x, out)                       (fills out, l's size; x broadcast)
+ *   bernoulliLogProbGrad(l, x, dy, dl, dx)            (fills dl, and dx unless it is null)
+ *   colSum(a, m, n, out)                              (fills out [n] with a [m, n]'s column sums)
  *   isa → "avx2+fma" | "generic"
  *
  * geometry: Int32Array [B, H, W, C, kh, kw, stride, padTop, padLeft, Ho, Wo] (im2col.h).
@@ -16,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "adam.h"
+#include "bernoulli.h"
+#include "colsum.h"
 #include "im2col.h"
 #include "sgemm.h"
 
@@ -160,6 +165,48 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value BernoulliLogProb(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *l, *x, *out;
+  size_t ll, lx, lo;
+  if (argc != 3 || !f32(env, argv[0], 0, &l, &ll) || !f32(env, argv[1], 0, &x, &lx) || !f32(env, argv[2], 0, &out, &lo))
+    return range_error(env, "bernoulliLogProb: expected Float32Arrays (l, x, out)");
+  if (lo != ll || lx == 0 || ll % lx != 0) return range_error(env, "bernoulliLogProb: out must have l's length, a multiple of x's");
+  bernoulli_log_prob((long)ll, (long)lx, l, x, out);
+  return NULL;
+}
+
+static napi_value BernoulliLogProbGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *l, *x, *dy, *dl, *dx;
+  size_t ll, lx, ldy, ldl, ldx;
+  if (argc != 5 || !f32(env, argv[0], 0, &l, &ll) || !f32(env, argv[1], 0, &x, &lx) || !f32(env, argv[2], 0, &dy, &ldy)
+      || !f32(env, argv[3], 0, &dl, &ldl) || !f32(env, argv[4], 1, &dx, &ldx))
+    return range_error(env, "bernoulliLogProbGrad: expected Float32Arrays (l, x, dy, dl) and dx or null");
+  if (ldy != ll || ldl != ll || lx == 0 || ll % lx != 0 || (dx != NULL && ldx != lx))
+    return range_error(env, "bernoulliLogProbGrad: dy and dl must have l's length, a multiple of x's, and dx x's");
+  bernoulli_log_prob_grad((long)ll, (long)lx, l, x, dy, dl, dx);
+  return NULL;
+}
+
+static napi_value ColSum(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *a, *out;
+  size_t la, lo;
+  int32_t m, n;
+  if (argc != 4 || !f32(env, argv[0], 0, &a, &la) || !int32(env, argv[1], &m) || !int32(env, argv[2], &n) || !f32(env, argv[3], 0, &out, &lo))
+    return range_error(env, "colSum: expected (a: Float32Array, m, n, out: Float32Array)");
+  if (m < 0 || n < 0 || la != (size_t)m * n || lo != (size_t)n) return range_error(env, "colSum: a must have m·n and out n floats");
+  col_sum(m, n, a, out);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, isa;
   CHECK(napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, NULL, &fn));
@@ -170,6 +217,12 @@ static napi_value Init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "col2im", fn));
   CHECK(napi_create_function(env, "adam", NAPI_AUTO_LENGTH, Adam, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "adam", fn));
+  CHECK(napi_create_function(env, "bernoulliLogProb", NAPI_AUTO_LENGTH, BernoulliLogProb, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "bernoulliLogProb", fn));
+  CHECK(napi_create_function(env, "bernoulliLogProbGrad", NAPI_AUTO_LENGTH, BernoulliLogProbGrad, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "bernoulliLogProbGrad", fn));
+  CHECK(napi_create_function(env, "colSum", NAPI_AUTO_LENGTH, ColSum, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "colSum", fn));
   CHECK(napi_create_string_utf8(env, sgemm_isa(), NAPI_AUTO_LENGTH, &isa));
   CHECK(napi_set_named_property(env, exports, "isa", isa));
   return exports;

@@ -96,10 +96,12 @@ function hostDense(blas: HostKernels, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
       io = hostIo();
       const dx = inputGradient ? io.output([m, k]) : null;
       const dw = io.output([k, n]);
+      const db = io.output([n]);
       const gv = io.read(g);
       if (dx) blas.gemmInto(dx.view(), gv, io.read(sw), m, k, n, { transB: true });
       blas.gemmInto(dw.view(), io.read(sx), gv, k, n, m, { transA: true });
-      return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), tf.sum(g, 0)];
+      blas.colSum(gv, m, n, db.view());
+      return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), db.tensor()];
     },
   };
 }

@@ -56,15 +56,17 @@ export function hostConv2dSame(
       io = hostIo();
       const dw = io.output(sw.shape);
       const dx = inputGradient ? io.output(sx.shape) : null;
+      const db = io.output([cOut]);
       const gv = io.read(g);
       const c = patches.get(m * k);
       kernels.im2col(io.read(sx), c, geo);
       kernels.gemmInto(dw.view(), c, gv, k, cOut, m, { transA: true });
+      kernels.colSum(gv, m, cOut, db.view());
       if (dx) {
         kernels.gemmInto(c, gv, io.read(sw), m, k, cOut, { transB: true });
         kernels.col2im(c, dx.view(), geo);
       }
-      return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), tf.sum(g, [0, 1, 2])];
+      return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), db.tensor()];
     },
   };
 }
@@ -97,11 +99,14 @@ export function hostConv2dTransposeSame(
       io = hostIo();
       const dx = io.output(sx.shape);
       const dw = io.output(sw.shape);
+      const db = io.output([cOut]);
+      const gv = io.read(g);
       const c = patches.get(m * k);
-      kernels.im2col(io.read(g), c, geo);
+      kernels.im2col(gv, c, geo);
       kernels.gemmInto(dx.view(), c, io.read(sw), m, cIn, k);
       kernels.gemmInto(dw.view(), c, io.read(sx), k, cIn, m, { transA: true });
-      return [dx.tensor(), dw.tensor(), tf.sum(g, [0, 1, 2])];
+      kernels.colSum(gv, batch * geo.height * geo.width, cOut, db.view());
+      return [dx.tensor(), dw.tensor(), db.tensor()];
     },
   };
 }

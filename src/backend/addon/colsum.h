@@ -1,0 +1,7 @@
+#ifndef QUBIT_RX_COLSUM_H
+#define QUBIT_RX_COLSUM_H
+
+/* out [n] = the column sums of a [m, n] (row-major), rows added in order. */
+void col_sum(long m, long n, const float *a, float *out);
+
+#endif
