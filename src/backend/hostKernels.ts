@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { coresAvailable } from '../simulators/cores.ts';
 
@@ -16,6 +17,7 @@ interface Addon {
   bernoulliLogProb(l: Float32Array, x: Float32Array, out: Float32Array): void;
   bernoulliLogProbGrad(l: Float32Array, x: Float32Array, dy: Float32Array, dl: Float32Array, dx: Float32Array | null): void;
   colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
+  reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
   isa: string;
 }
 
@@ -82,6 +84,8 @@ export interface HostKernels {
   bernoulliLogProbGrad(l: Float32Array, x: Float32Array, dy: Float32Array, dl: Float32Array, dx: Float32Array | null): void;
   /** out [n] = the column sums of a [m, n], rows added in order (a layer's bias gradient). */
   colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
+  /** out = dy where y > 0, else 0: a ReLU layer's ∂L/∂(pre-activation) from ∂L/∂y and its output y. */
+  reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
 }
 
 let loaded: HostKernels | null | undefined;
@@ -102,7 +106,8 @@ export function hostKernels(env: NodeJS.ProcessEnv = process.env): HostKernels |
 function load(): HostKernels | null {
   if (!existsSync(ADDON)) return null;
   const addon = createRequire(import.meta.url)(ADDON) as Addon;
-  const threads = () => coresAvailable();
+  const machine = availableParallelism();
+  const threads = () => coresAvailable(process.env, machine);
   return {
     isa: addon.isa,
     threads,
@@ -126,6 +131,7 @@ function load(): HostKernels | null {
     bernoulliLogProb: (l, x, out) => addon.bernoulliLogProb(l, x, out),
     bernoulliLogProbGrad: (l, x, dy, dl, dx) => addon.bernoulliLogProbGrad(l, x, dy, dl, dx),
     colSum: (a, m, n, out) => addon.colSum(a, m, n, out),
+    reluGrad: (dy, y, out) => addon.reluGrad(dy, y, out),
   };
 }
 

@@ -11,10 +11,11 @@ export const CORES_ENV = 'QUBIT_RX_CORES';
  * Cores this process may use: QUBIT_RX_CORES when it holds an integer ≥ 1, else every core the
  * OS gives it. Decides whether `apparatusSource` draws in a worker thread beside the training step.
  */
-export function coresAvailable(env: NodeJS.ProcessEnv = process.env): number {
+export function coresAvailable(env: NodeJS.ProcessEnv = process.env, machine?: number): number {
   const raw = env[CORES_ENV];
   const n = raw == null ? NaN : Number(raw);
-  return Number.isSafeInteger(n) && n >= 1 ? n : availableParallelism();
+  // `machine`: availableParallelism() read once by a caller that asks per matrix product (a syscall each time).
+  return Number.isSafeInteger(n) && n >= 1 ? n : machine ?? availableParallelism();
 }
 
 /** Each of `concurrent` processes' share of this machine's cores, at least 1. */

@@ -164,3 +164,12 @@ describe('hostKernels() colSum', () => {
     expect(() => blas!.colSum(a, m, n + 1, out)).toThrow(/colSum: a must have m·n and out n floats/);
   });
 });
+
+describe('hostKernels() reluGrad', () => {
+  it_('passes dy where y > 0 and gives 0 elsewhere (y = 0 included)', () => {
+    const dy = Float32Array.of(1, -2, 3, 4, 5), y = Float32Array.of(0.5, 2, 0, -1, 1e-30), out = new Float32Array(5);
+    blas!.reluGrad(dy, y, out);
+    expect(Array.from(out)).toEqual([1, -2, 0, 0, 5]);
+    expect(() => blas!.reluGrad(dy, y, new Float32Array(4))).toThrow(/same length/);
+  });
+});

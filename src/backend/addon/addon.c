@@ -11,6 +11,7 @@
  *   bernoulliLogProb(l, x, out)                       (fills out, l's size; x broadcast)
  *   bernoulliLogProbGrad(l, x, dy, dl, dx)            (fills dl, and dx unless it is null)
  *   colSum(a, m, n, out)                              (fills out [n] with a [m, n]'s column sums)
+ *   reluGrad(dy, y, out)                              (fills out: dy where y > 0, else 0)
  *   isa → "avx2+fma" | "generic"
  *
  * geometry: Int32Array [B, H, W, C, kh, kw, stride, padTop, padLeft, Ho, Wo] (im2col.h).
@@ -207,6 +208,19 @@ static napi_value ColSum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *dy, *y, *out;
+  size_t ld, ly, lo;
+  if (argc != 3 || !f32(env, argv[0], 0, &dy, &ld) || !f32(env, argv[1], 0, &y, &ly) || !f32(env, argv[2], 0, &out, &lo))
+    return range_error(env, "reluGrad: expected Float32Arrays (dy, y, out)");
+  if (ly != ld || lo != ld) return range_error(env, "reluGrad: dy, y and out must have the same length");
+  relu_grad((long)ld, dy, y, out);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, isa;
   CHECK(napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, NULL, &fn));
@@ -223,6 +237,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "bernoulliLogProbGrad", fn));
   CHECK(napi_create_function(env, "colSum", NAPI_AUTO_LENGTH, ColSum, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "colSum", fn));
+  CHECK(napi_create_function(env, "reluGrad", NAPI_AUTO_LENGTH, ReluGrad, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "reluGrad", fn));
   CHECK(napi_create_string_utf8(env, sgemm_isa(), NAPI_AUTO_LENGTH, &isa));
   CHECK(napi_set_named_property(env, exports, "isa", isa));
   return exports;

@@ -2,7 +2,7 @@ import { hostKernels, type HostKernels } from '../../backend/hostKernels.ts';
 import { onHostMemory } from '../../backend/hostMemory.ts';
 import { hostIo } from '../../backend/hostViews.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
-import { activationGrad, checkActivation, type Activation } from './activation.ts';
+import { activationGrad, checkActivation, hostActivationGrad, type Activation } from './activation.ts';
 import { BinaryDenseKernel, binaryRows, type BinaryRows } from './binaryDenseKernel.ts';
 import { fusedMatMulKernel } from './fusedKernels.ts';
 import { GemmKernel } from './gemmKernel.ts';
@@ -92,7 +92,7 @@ function hostDense(blas: HostKernels, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
     value,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const g = activationGrad(activation, dy, sy);
+      const g = hostActivationGrad(blas, activation, dy, sy);
       io = hostIo();
       const dx = inputGradient ? io.output([m, k]) : null;
       const dw = io.output([k, n]);

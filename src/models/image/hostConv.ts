@@ -1,7 +1,7 @@
 import type { ConvGeometry, HostKernels } from '../../backend/hostKernels.ts';
 import { hostIo } from '../../backend/hostViews.ts';
 import { tf } from '../../backend/tf.ts';
-import { activationGrad, type Activation } from './activation.ts';
+import { hostActivationGrad, type Activation } from './activation.ts';
 import { samePadding } from './samePadding.ts';
 
 /*
@@ -52,7 +52,7 @@ export function hostConv2dSame(
     value,
     gradFunc: (dy, saved) => {
       const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const g = activationGrad(activation, dy, sy);
+      const g = hostActivationGrad(kernels, activation, dy, sy);
       io = hostIo();
       const dw = io.output(sw.shape);
       const dx = inputGradient ? io.output(sx.shape) : null;
@@ -95,7 +95,7 @@ export function hostConv2dTransposeSame(
     value,
     gradFunc: (dy, saved) => {
       const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const g = activationGrad(activation, dy, sy);
+      const g = hostActivationGrad(kernels, activation, dy, sy);
       io = hostIo();
       const dx = io.output(sx.shape);
       const dw = io.output(sw.shape);
