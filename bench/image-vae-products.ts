@@ -4,7 +4,8 @@
  * compute them on wasm (the encoder's two through the binary-input kernel, src/models/native/
  * binaryDense.c; the decoder's input gradient G·Wᵀ through gemm.c; its other two by TF.js's XNNPACK
  * matMul, with the explicit transpose dense.ts takes for hᵀ·G; copies in and out included) and PyTorch's (bench/reference/mlp_products.py, OpenBLAS) with 1 and 2 threads
- * (set_num_threads and OPENBLAS_NUM_THREADS both).
+ * (set_num_threads and OPENBLAS_NUM_THREADS both), and the host kernels' product (src/backend/addon/
+ * sgemm.c, what the layer ops use where it is built) on 1 and 2 threads, reading the arrays in place.
  * A dense product's GFLOP/s is 2·M·N·K over its time; the encoder's sparse products are reported
  * at the dense product's FLOP count, so that the column compares like with like.
  *
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { median, parseArgs } from './args.ts';
 import { selectBackend } from '../src/backend/selectBackend.ts';
 import { tf, type Tensor } from '../src/backend/tf.ts';
+import { hostKernels } from '../src/backend/hostKernels.ts';
 import { BinaryDenseKernel, binaryRows } from '../src/models/image/binaryDenseKernel.ts';
 import { GemmKernel } from '../src/models/image/gemmKernel.ts';
 import { Rng } from '../src/random/rng.ts';
@@ -62,6 +64,22 @@ const ours: Record<string, number> = {
 };
 const flops = 2 * B * D * H; // every product here is 128 × 784 × 512
 
+// The same five on the host kernels, as dense.ts's host path calls them (x·W1 with bias and ReLU).
+const kernels = hostKernels();
+const host = kernels == null ? null : ['1', '2'].map((cores) => {
+  process.env.QUBIT_RX_CORES = cores;
+  const [x, w2, h, g2] = [binary, w2t.dataSync() as Float32Array, ht.dataSync() as Float32Array, g2t.dataSync() as Float32Array];
+  const ms: Record<string, number> = {
+    'encoder x·W1': medianMs(() => kernels.gemm(x, w1, B, H, D, { bias: b1, relu: true })),
+    'encoder xᵀ·G (dW1)': medianMs(() => kernels.gemm(x, g1, D, H, B, { transA: true })),
+    'decoder h·W2': medianMs(() => kernels.gemm(h, w2, B, D, H)),
+    'decoder G·W2ᵀ (dh)': medianMs(() => kernels.gemm(g2, w2, B, H, D, { transB: true })),
+    'decoder hᵀ·G (dW2)': medianMs(() => kernels.gemm(h, g2, H, D, B, { transA: true })),
+  };
+  delete process.env.QUBIT_RX_CORES;
+  return ms;
+});
+
 const torch = [1, 2].map((threads) => {
   // OpenBLAS's pthreads build ignores set_num_threads: pin it too, so that "1 thread" is one core.
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
@@ -77,10 +95,12 @@ const fmt = (ms: number) => `${ms.toFixed(2)} ms (${(flops / ms / 1e6).toFixed(0
 const lines = [
   `## The MLP VAE's five products, each alone (batch 128; ms median, GFLOP/s at the dense count in brackets; PyTorch ${torch[0].torch})`,
   '',
-  '| product | ours (wasm) | torch, 1 thread | torch, 2 threads | ours ÷ torch 1 thread |',
-  '|---|---:|---:|---:|---:|',
-  ...Object.keys(ours).map((k) => `| ${k} | ${fmt(ours[k])} | ${fmt(torch[0].ms[k])} | ${fmt(torch[1].ms[k])} | ${(ours[k] / torch[0].ms[k]).toFixed(1)}× |`),
+  '| product | ours (wasm kernels) | host kernels, 1 thread | host kernels, 2 threads | torch, 1 thread | torch, 2 threads | wasm ÷ torch 1 thread | host ÷ torch, 1 and 2 threads |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...Object.keys(ours).map((k) => `| ${k} | ${fmt(ours[k])} | ${host ? fmt(host[0][k]) : '–'} | ${host ? fmt(host[1][k]) : '–'} | ${fmt(torch[0].ms[k])} | ${fmt(torch[1].ms[k])} | ${(ours[k] / torch[0].ms[k]).toFixed(1)}× | ${host ? `${(host[0][k] / torch[0].ms[k]).toFixed(2)}×, ${(host[1][k] / torch[1].ms[k]).toFixed(2)}×` : '–'} |`),
 ];
 const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
-lines.push(`| **sum** | **${sum(ours).toFixed(2)} ms** | **${sum(torch[0].ms).toFixed(2)} ms** | **${sum(torch[1].ms).toFixed(2)} ms** | **${(sum(ours) / sum(torch[0].ms)).toFixed(1)}×** |`);
+const hostSum = (i: number) => (host ? `**${sum(host[i]).toFixed(2)} ms**` : '–');
+lines.push(`| **sum** | **${sum(ours).toFixed(2)} ms** | ${hostSum(0)} | ${hostSum(1)} | **${sum(torch[0].ms).toFixed(2)} ms** | **${sum(torch[1].ms).toFixed(2)} ms** | **${(sum(ours) / sum(torch[0].ms)).toFixed(1)}×** | ${host ? `**${(sum(host[0]) / sum(torch[0].ms)).toFixed(2)}×, ${(sum(host[1]) / sum(torch[1].ms)).toFixed(2)}×**` : '–'} |`);
+if (!host) lines.push('', '(host kernels not built: src/backend/addon, `npm run build:addon`)');
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -11,7 +11,8 @@
  *
  * Models: seed 003's MLP VAE (784-512-2, ReLU, Bernoulli, Adam 1e-3) and the Keras conv VAE
  * (Conv2D 32 and 64 stride 2 → Dense 16 → latent 2; Conv2DTranspose decoder; Bernoulli on the
- * logits of Keras's sigmoid layer). Variants: ours on wasm (one compute thread), PyTorch with
+ * logits of Keras's sigmoid layer). Variants: ours on wasm with the host kernels (src/backend/addon,
+ * two threads) and with WebAssembly kernels only (one compute thread), PyTorch with
  * torch.set_num_threads(1) and (2), each with and without OPENBLAS_NUM_THREADS=1. Each run trains
  * `--warmup` untimed steps, then `--epochs`
  * timed epochs; the table gives the median over repeats of each run's median epoch, in wall
@@ -27,6 +28,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { barChartSvg } from '../src/views/plots/barChartSvg.ts';
 import { median, parseArgs } from './args.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,7 +49,8 @@ interface Variant {
 // VAE on "1 thread" burnt 37 CPU s in 19 s of wall. Pinning OpenBLAS to one thread is PyTorch's
 // faster setting there (15.6 s on 1 thread, 13.7 s on 2), so those variants are in the race too.
 const VARIANTS: Variant[] = [
-  { name: 'ours (wasm, 1 compute thread)', impl: 'ours', args: [] },
+  { name: 'ours (wasm + host kernels, 2 threads)', impl: 'ours', args: [] },
+  { name: 'ours (wasm kernels only, QUBIT_RX_NATIVE=0)', impl: 'ours', args: [], env: { QUBIT_RX_NATIVE: '0' } },
   { name: 'torch set_num_threads(1)', impl: 'torch', args: ['--threads', '1'] },
   { name: 'torch set_num_threads(2)', impl: 'torch', args: ['--threads', '2'] },
   { name: 'torch set_num_threads(1), OPENBLAS_NUM_THREADS=1', impl: 'torch', args: ['--threads', '1'], env: { OPENBLAS_NUM_THREADS: '1' } },
@@ -107,6 +110,25 @@ function table(rows: Row[]): string {
   return [head, ...lines].join('\n');
 }
 
+/** docs/image-vae-speed.svg: each variant's median s per epoch, one group per model, ours in blue. */
+function writeFigure(rows: Row[], date: unknown): string {
+  const groups = MODELS.filter((m) => rows.some((r) => r.model === m)).map((m) => {
+    const rs = rows.filter((r) => r.model === m);
+    const fastest = Math.min(...rs.filter((r) => r.impl === 'torch').map((r) => median(r.epochS)));
+    return {
+      label: m === 'mlp' ? "MLP (seed 003's 784-512-2)" : 'conv (the Keras example)',
+      bars: rs.map((r) => {
+        const v = median(r.epochS);
+        const label = r.variant.replace(/^torch /, 'PyTorch ').replace('OPENBLAS_NUM_THREADS=1', 'OpenBLAS pinned to 1');
+        return { label, value: v, color: r.impl === 'ours' ? '#1f77b4' : '#7f7f7f', note: `(${fmt(fastest / v)}× PyTorch's best)` };
+      }),
+    };
+  });
+  const path = join(root, 'docs', 'image-vae-speed.svg');
+  writeFileSync(path, barChartSvg(groups, { title: `Image VAE training, batch 128, s per epoch of 10 000 digits (median; ${String(date).slice(0, 10)}, 2 cores)`, xLabel: 's / epoch', width: 1000, labelWidth: 380 }));
+  return path;
+}
+
 const opts = parseArgs(process.argv.slice(2), { models: MODELS.join(','), repeats: '3', epochs: '1', warmup: '10', quick: 'false', tables: '' });
 const resultsPath = join(here, 'results', 'image-vae.json');
 
@@ -117,6 +139,7 @@ if (opts.tables !== '' && opts.tables !== 'true') {
     const rows = saved.rows.filter((r) => r.model === m);
     if (rows.length > 0) process.stdout.write(`\n## ${m}: ${saved.epochs} timed epoch(s) of 10 000 records per run, ${saved.repeats} interleaved repeats\n\n${table(rows)}\n`);
   }
+  process.stdout.write(`\n(figure: ${writeFigure(saved.rows, saved.machine.date)})\n`);
   process.exit(0);
 }
 
@@ -169,4 +192,5 @@ for (const model of models) {
 }
 mkdirSync(dirname(resultsPath), { recursive: true });
 writeFileSync(resultsPath, `${JSON.stringify({ machine: { ...machine, loadavgEnd: loadavg().map((v) => Number(v.toFixed(2))) }, repeats, epochs, warmup, rows: all }, null, 1)}\n`);
+process.stdout.write(`\n(figure: ${writeFigure(all, machine.date)})\n`);
 process.stdout.write(`\nload average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n(raw: ${resultsPath})\n`);
