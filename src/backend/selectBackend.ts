@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.ts';
-import { shareWasmIdentity } from './wasmIdentity.ts';
 import { activateWebgpu } from './webgpu.ts';
 
 /** Backends in the order we prefer them. `tensorflow` is the name tfjs-node(-gpu) registers. */
@@ -72,7 +71,6 @@ async function activate(name: BackendName): Promise<{ tfBackend: string; device?
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
       await setOrThrow('wasm');
-      shareWasmIdentity();
       return { tfBackend: 'wasm' };
     }
     case 'cpu':

@@ -62,6 +62,8 @@ describe('image VAE memory over 20 epochs (mlp)', () => {
     // would break the flat sequence above.
     expect(tensors[0] - before).toBeLessThanOrEqual(3 * 10 + 2);
     const growth = rssMb[EPOCHS - 1] - rssMb[4];
+    // The numbers the README quotes.
+    process.stdout.write(`numTensors after each epoch: ${tensors[0]} (all ${EPOCHS}); RSS MB per epoch: ${rssMb.map((v) => v.toFixed(0)).join(' ')}\n`);
     expect(growth, `RSS MB per epoch: ${rssMb.map((v) => v.toFixed(0)).join(' ')}`).toBeLessThan(RSS_GROWTH_MB);
     expect(rows).toBeGreaterThan(0);
     model.dispose();
