@@ -18,6 +18,7 @@ interface Addon {
   bernoulliLogProbGrad(l: Float32Array, x: Float32Array, dy: Float32Array, dl: Float32Array, dx: Float32Array | null): void;
   colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
   reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  binarize(p: Float32Array, out: Float32Array, state: Uint32Array): void;
   isa: string;
 }
 
@@ -86,6 +87,11 @@ export interface HostKernels {
   colSum(a: Float32Array, m: number, n: number, out: Float32Array): void;
   /** out = dy where y > 0, else 0: a ReLU layer's ∂L/∂(pre-activation) from ∂L/∂y and its output y. */
   reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  /**
+   * out[i] = 1 when the next word of the xoshiro128** generator in `state` (random/rng.ts's, 4 ×
+   * uint32, advanced in place) is below p[i]·2³², else 0: data/binarize.ts's loop, bit for bit.
+   */
+  binarize(p: Float32Array, out: Float32Array, state: Uint32Array): void;
 }
 
 let loaded: HostKernels | null | undefined;
@@ -132,6 +138,7 @@ function load(): HostKernels | null {
     bernoulliLogProbGrad: (l, x, dy, dl, dx) => addon.bernoulliLogProbGrad(l, x, dy, dl, dx),
     colSum: (a, m, n, out) => addon.colSum(a, m, n, out),
     reluGrad: (dy, y, out) => addon.reluGrad(dy, y, out),
+    binarize: (p, out, state) => addon.binarize(p, out, state),
   };
 }
 

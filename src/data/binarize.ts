@@ -1,3 +1,4 @@
+import { hostKernels } from '../backend/hostKernels.ts';
 import type { Rng } from '../random/rng.ts';
 
 /**
@@ -23,6 +24,14 @@ import type { Rng } from '../random/rng.ts';
  */
 export function binarizeStatic(images: Float32Array, rng: Rng): Float32Array {
   const out = new Float32Array(images.length);
+  // The host kernels draw the same words from the same generator (bit for bit), ~10× faster.
+  const kernels = hostKernels();
+  if (kernels) {
+    const state = Uint32Array.from(rng.state());
+    kernels.binarize(images, out, state);
+    rng.setState(Array.from(state));
+    return out;
+  }
   const u = rng.fillUint32(new Uint32Array(images.length));
   for (let i = 0; i < images.length; i++) out[i] = u[i] < images[i] * 4294967296 ? 1 : 0;
   return out;

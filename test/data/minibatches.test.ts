@@ -1,5 +1,6 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { hostKernels, NATIVE_ENV } from '../../src/backend/hostKernels.ts';
 import { binarizeStatic, binarizeThreshold } from '../../src/data/binarize.ts';
 import { fixedBinarizedTestSet, TEST_BINARIZATION_SEED } from '../../src/data/fixedBinarizedTestSet.ts';
 import { imageDataset, type ImageDataset } from '../../src/data/imageDataset.ts';
@@ -135,6 +136,24 @@ describe('binarisation transforms', () => {
       else { ones += v; count++; }
     });
     expect(Math.abs(ones / count - 0.3)).toBeLessThan(4 * Math.sqrt((0.3 * 0.7) / count));
+  });
+
+  it.skipIf(hostKernels() == null)('binarizeStatic: the host kernels give the JavaScript loop\'s pixels and leave the generator where it does, bit for bit', () => {
+    const rng0 = new Rng(3);
+    const p = Float32Array.from({ length: 9999 }, (_, i) => [0, 1, -0.5, 1.5, NaN][i % 7] ?? rng0.uniform());
+    const host = new Rng(7), js = new Rng(7);
+    const a = binarizeStatic(p, host);
+    const saved = process.env[NATIVE_ENV];
+    process.env[NATIVE_ENV] = '0';
+    try {
+      const b = binarizeStatic(p, js);
+      expect(Buffer.compare(Buffer.from(a.buffer), Buffer.from(b.buffer))).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env[NATIVE_ENV];
+      else process.env[NATIVE_ENV] = saved;
+    }
+    expect(host.state()).toEqual(js.state());
+    expect(host.nextUint32()).toBe(js.nextUint32());
   });
 
   it('binarizeThreshold: 1 strictly above the threshold', () => {

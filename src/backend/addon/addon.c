@@ -12,6 +12,7 @@
  *   bernoulliLogProbGrad(l, x, dy, dl, dx)            (fills dl, and dx unless it is null)
  *   colSum(a, m, n, out)                              (fills out [n] with a [m, n]'s column sums)
  *   reluGrad(dy, y, out)                              (fills out: dy where y > 0, else 0)
+ *   binarize(p, out, state)                           (fills out; state: Uint32Array [4], advanced)
  *   isa → "avx2+fma" | "generic"
  *
  * geometry: Int32Array [B, H, W, C, kh, kw, stride, padTop, padLeft, Ho, Wo] (im2col.h).
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include "adam.h"
 #include "bernoulli.h"
+#include "binarize.h"
 #include "colsum.h"
 #include "im2col.h"
 #include "sgemm.h"
@@ -221,6 +223,24 @@ static napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value Binarize(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *p, *out;
+  size_t lp, lo, ls, offset;
+  bool is;
+  napi_typedarray_type t;
+  void *data;
+  napi_value buffer;
+  if (argc != 3 || !f32(env, argv[0], 0, &p, &lp) || !f32(env, argv[1], 0, &out, &lo) || napi_is_typedarray(env, argv[2], &is) != napi_ok || !is
+      || napi_get_typedarray_info(env, argv[2], &t, &ls, &data, &buffer, &offset) != napi_ok || t != napi_uint32_array || ls != 4)
+    return range_error(env, "binarize: expected (p: Float32Array, out: Float32Array, state: Uint32Array of 4)");
+  if (lo != lp) return range_error(env, "binarize: p and out must have the same length");
+  binarize((long)lp, p, out, (uint32_t *)data);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, isa;
   CHECK(napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, NULL, &fn));
@@ -237,6 +257,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "bernoulliLogProbGrad", fn));
   CHECK(napi_create_function(env, "colSum", NAPI_AUTO_LENGTH, ColSum, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "colSum", fn));
+  CHECK(napi_create_function(env, "binarize", NAPI_AUTO_LENGTH, Binarize, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "binarize", fn));
   CHECK(napi_create_function(env, "reluGrad", NAPI_AUTO_LENGTH, ReluGrad, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "reluGrad", fn));
   CHECK(napi_create_string_utf8(env, sgemm_isa(), NAPI_AUTO_LENGTH, &isa));
