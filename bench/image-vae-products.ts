@@ -66,6 +66,7 @@ const flops = 2 * B * D * H; // every product here is 128 × 784 × 512
 
 // The same five on the host kernels, as dense.ts's host path calls them (x·W1 with bias and ReLU).
 const kernels = hostKernels();
+const userCores = process.env.QUBIT_RX_CORES;
 const host = kernels == null ? null : ['1', '2'].map((cores) => {
   process.env.QUBIT_RX_CORES = cores;
   const [x, w2, h, g2] = [binary, w2t.dataSync() as Float32Array, ht.dataSync() as Float32Array, g2t.dataSync() as Float32Array];
@@ -76,9 +77,10 @@ const host = kernels == null ? null : ['1', '2'].map((cores) => {
     'decoder G·W2ᵀ (dh)': medianMs(() => kernels.gemm(g2, w2, B, H, D, { transB: true })),
     'decoder hᵀ·G (dW2)': medianMs(() => kernels.gemm(h, g2, H, D, B, { transA: true })),
   };
-  delete process.env.QUBIT_RX_CORES;
   return ms;
 });
+if (userCores === undefined) delete process.env.QUBIT_RX_CORES;
+else process.env.QUBIT_RX_CORES = userCores;
 
 const torch = [1, 2].map((threads) => {
   // OpenBLAS's pthreads build ignores set_num_threads: pin it too, so that "1 thread" is one core.

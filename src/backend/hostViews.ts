@@ -26,7 +26,7 @@ function wasmBackend(): WasmBackendInternals | null {
  * @example
  *   const io = hostIo();
  *   const y = io.output([m, n]);                       // allocates: before any read
- *   blas.gemmInto(y.view(), io.read(x), io.read(w), m, n, k);
+ *   kernels.gemmInto(y.view(), io.read(x), io.read(w), m, n, k);
  *   return y.tensor();
  */
 export interface HostIo {

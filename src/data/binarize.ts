@@ -24,7 +24,7 @@ import type { Rng } from '../random/rng.ts';
  */
 export function binarizeStatic(images: Float32Array, rng: Rng): Float32Array {
   const out = new Float32Array(images.length);
-  // The host kernels draw the same words from the same generator (bit for bit), ~10× faster.
+  // The host kernels draw the same words from the same generator (bit for bit), in under half the time.
   const kernels = hostKernels();
   if (kernels) {
     const state = Uint32Array.from(rng.state());

@@ -1,6 +1,5 @@
 import { tf, type Tensor } from '../backend/tf.ts';
-import { hostKernels } from '../backend/hostKernels.ts';
-import { onHostMemory } from '../backend/hostMemory.ts';
+import { tensorHostKernels } from '../backend/hostKernels.ts';
 import type { Rng } from '../random/rng.ts';
 import { bernoulliLogProbHost } from './bernoulliLogProbHost.ts';
 import { extendedShape, type Distribution } from './distribution.ts';
@@ -65,7 +64,7 @@ export class Bernoulli implements Distribution {
    */
   logProb(x: Tensor): Tensor {
     // On host-memory backends with the host kernels: one fused op (bernoulliLogProbHost.ts).
-    const kernels = onHostMemory() ? hostKernels() : null;
+    const kernels = tensorHostKernels();
     const fused = kernels ? bernoulliLogProbHost(kernels, this.logits, x) : null;
     return fused ?? tf.tidy(() => tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, x)), this.logits))));
   }

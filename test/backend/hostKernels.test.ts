@@ -8,8 +8,8 @@ import { Rng } from '../../src/random/rng.ts';
  * 96-row and 256-deep cache blocks), bias and ReLU, and any thread count giving the same bits.
  * CI builds the addon (.ci/run checks it); elsewhere, without a C compiler, these tests skip.
  */
-const blas = hostKernels();
-const it_ = blas ? it : it.skip;
+const kernels = hostKernels();
+const it_ = kernels ? it : it.skip;
 const savedCores = process.env.QUBIT_RX_CORES;
 afterEach(() => {
   if (savedCores === undefined) delete process.env.QUBIT_RX_CORES;
@@ -47,7 +47,7 @@ describe('hostKernels().gemm', () => {
   });
 
   it_('reports the micro-kernel it runs', () => {
-    expect(['avx2+fma', 'generic']).toContain(blas!.isa);
+    expect(['avx2+fma', 'generic']).toContain(kernels!.isa);
   });
 
   const shapes: [number, number, number][] = [[1, 1, 1], [6, 16, 8], [7, 17, 5], [100, 37, 300], [128, 512, 784], [13, 250, 513], [97, 3, 2]];
@@ -55,7 +55,7 @@ describe('hostKernels().gemm', () => {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       it_(`is op(a)·op(b) to float32 rounding: [${m}, ${k}]·[${k}, ${n}]${transA ? ', aᵀ' : ''}${transB ? ', bᵀ' : ''}`, () => {
         const a = normals(m * k, m + 3 * k), b = normals(k * n, n + 7 * k);
-        const c = blas!.gemm(a, b, m, n, k, { transA, transB });
+        const c = kernels!.gemm(a, b, m, n, k, { transA, transB });
         const { c: want, scale } = reference(a, b, m, n, k, transA, transB);
         let worst = 0;
         for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(c[i] - want[i]) / bound(k, scale[i]));
@@ -67,9 +67,9 @@ describe('hostKernels().gemm', () => {
   it_('adds the bias, then applies the ReLU', () => {
     const [m, n, k] = [9, 21, 40];
     const a = normals(m * k, 1), b = normals(k * n, 2), bias = normals(n, 3);
-    const plain = blas!.gemm(a, b, m, n, k);
-    const withBias = blas!.gemm(a, b, m, n, k, { bias });
-    const relu = blas!.gemm(a, b, m, n, k, { bias, relu: true });
+    const plain = kernels!.gemm(a, b, m, n, k);
+    const withBias = kernels!.gemm(a, b, m, n, k, { bias });
+    const relu = kernels!.gemm(a, b, m, n, k, { bias, relu: true });
     let negatives = 0;
     for (let i = 0; i < m * n; i++) {
       expect(withBias[i]).toBe(Math.fround(plain[i] + bias[i % n]));
@@ -81,8 +81,8 @@ describe('hostKernels().gemm', () => {
 
   it_('gives the bias (or zeros) for an empty sum, k = 0', () => {
     const bias = Float32Array.of(-1, 2);
-    expect([...blas!.gemm(new Float32Array(0), new Float32Array(0), 2, 2, 0)]).toEqual([0, 0, 0, 0]);
-    expect([...blas!.gemm(new Float32Array(0), new Float32Array(0), 2, 2, 0, { bias, relu: true })]).toEqual([0, 2, 0, 2]);
+    expect([...kernels!.gemm(new Float32Array(0), new Float32Array(0), 2, 2, 0)]).toEqual([0, 0, 0, 0]);
+    expect([...kernels!.gemm(new Float32Array(0), new Float32Array(0), 2, 2, 0, { bias, relu: true })]).toEqual([0, 2, 0, 2]);
   });
 
   // Threads split the columns, or the rows when there are few columns (a convolution's [B·H·W, 9]).
@@ -91,8 +91,8 @@ describe('hostKernels().gemm', () => {
       const a = normals(m * k, 4), b = normals(k * n, 5), bias = normals(n, 6);
       const runs = ['1', '2', '3'].map((cores) => {
         process.env.QUBIT_RX_CORES = cores;
-        expect(blas!.threads()).toBe(Number(cores));
-        return blas!.gemm(a, b, m, n, k, { bias, relu: true });
+        expect(kernels!.threads()).toBe(Number(cores));
+        return kernels!.gemm(a, b, m, n, k, { bias, relu: true });
       });
       const { c: want, scale } = reference(a, b, m, n, k, false, false);
       for (let i = 0; i < m * n; i++) expect(Math.abs(runs[0][i] - Math.max(0, Math.fround(want[i]) + bias[i % n]))).toBeLessThan(bound(k, scale[i]) + 1e-6 * Math.abs(bias[i % n]));
@@ -102,9 +102,9 @@ describe('hostKernels().gemm', () => {
   }
 
   it_('rejects arrays of the wrong size with the sizes it expected', () => {
-    expect(() => blas!.gemm(new Float32Array(5), new Float32Array(6), 2, 3, 3)).toThrow(/m=2 n=3 k=3 expected a 6, b 9, c 6 floats \(got 5, 6, 6\)/);
-    expect(() => blas!.gemm(new Float32Array(6), new Float32Array(9), 2, 3, 3, { bias: new Float32Array(2) })).toThrow(/bias n/);
-    expect(() => blas!.gemm(new Float64Array(6) as unknown as Float32Array, new Float32Array(9), 2, 3, 3)).toThrow(/Float32Arrays/);
+    expect(() => kernels!.gemm(new Float32Array(5), new Float32Array(6), 2, 3, 3)).toThrow(/m=2 n=3 k=3 expected a 6, b 9, c 6 floats \(got 5, 6, 6\)/);
+    expect(() => kernels!.gemm(new Float32Array(6), new Float32Array(9), 2, 3, 3, { bias: new Float32Array(2) })).toThrow(/bias n/);
+    expect(() => kernels!.gemm(new Float64Array(6) as unknown as Float32Array, new Float32Array(9), 2, 3, 3)).toThrow(/Float32Arrays/);
   });
 });
 
@@ -119,7 +119,7 @@ describe('hostKernels() im2col and col2im', () => {
     const colSize = g.batch * g.outHeight * g.outWidth * g.kh * g.kw * g.channels;
     it_(`im2col reads each patch entry from where it lies (zeros outside): [${a}]`, () => {
       const x = normals(imageSize, 1), col = new Float32Array(colSize);
-      blas!.im2col(x, col, g);
+      kernels!.im2col(x, col, g);
       let i = 0;
       for (let b = 0; b < g.batch; b++) for (let oy = 0; oy < g.outHeight; oy++) for (let ox = 0; ox < g.outWidth; ox++) {
         for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) for (let c = 0; c < g.channels; c++, i++) {
@@ -132,22 +132,22 @@ describe('hostKernels() im2col and col2im', () => {
 
     it_(`col2im is im2col's adjoint, ⟨col(x), c⟩ = ⟨x, col2im(c)⟩, then adds the bias and applies the ReLU: [${a}]`, () => {
       const x = normals(imageSize, 2), c = normals(colSize, 3), col = new Float32Array(colSize), back = new Float32Array(imageSize);
-      blas!.im2col(x, col, g);
-      blas!.col2im(c, back, g);
+      kernels!.im2col(x, col, g);
+      kernels!.col2im(c, back, g);
       let lhs = 0, rhs = 0, scale = 0;
       for (let i = 0; i < colSize; i++) { lhs += col[i] * c[i]; scale += Math.abs(col[i] * c[i]); }
       for (let i = 0; i < imageSize; i++) rhs += x[i] * back[i];
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-5 * scale);
       const bias = normals(g.channels, 4), fused = new Float32Array(imageSize);
-      blas!.col2im(c, fused, g, { bias, relu: true });
+      kernels!.col2im(c, fused, g, { bias, relu: true });
       for (let i = 0; i < imageSize; i++) expect(fused[i]).toBe(Math.max(0, Math.fround(back[i] + bias[i % g.channels])));
     });
   }
 
   it_('rejects a geometry that does not match the arrays', () => {
     const g = geo(geometries[0]);
-    expect(() => blas!.im2col(new Float32Array(10), new Float32Array(10), g)).toThrow(/im2col: x must have B·H·W·C and col B·Ho·Wo·kh·kw·C floats/);
-    expect(() => blas!.im2col(new Float32Array(0), new Float32Array(0), { ...g, stride: 0 })).toThrow(/geometry entries must be ≥ 1/);
+    expect(() => kernels!.im2col(new Float32Array(10), new Float32Array(10), g)).toThrow(/im2col: x must have B·H·W·C and col B·Ho·Wo·kh·kw·C floats/);
+    expect(() => kernels!.im2col(new Float32Array(0), new Float32Array(0), { ...g, stride: 0 })).toThrow(/geometry entries must be ≥ 1/);
   });
 });
 
@@ -155,21 +155,21 @@ describe('hostKernels() colSum', () => {
   it_('is the column sums, rows added in order in float32 (bit for bit), and rejects wrong sizes', () => {
     const [m, n] = [129, 37];
     const a = normals(m * n, 9), out = new Float32Array(n);
-    blas!.colSum(a, m, n, out);
+    kernels!.colSum(a, m, n, out);
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let i = 0; i < m; i++) s = Math.fround(s + a[i * n + j]);
       expect(out[j]).toBe(s);
     }
-    expect(() => blas!.colSum(a, m, n + 1, out)).toThrow(/colSum: a must have m·n and out n floats/);
+    expect(() => kernels!.colSum(a, m, n + 1, out)).toThrow(/colSum: a must have m·n and out n floats/);
   });
 });
 
 describe('hostKernels() reluGrad', () => {
   it_('passes dy where y > 0 and gives 0 elsewhere (y = 0 included)', () => {
     const dy = Float32Array.of(1, -2, 3, 4, 5), y = Float32Array.of(0.5, 2, 0, -1, 1e-30), out = new Float32Array(5);
-    blas!.reluGrad(dy, y, out);
+    kernels!.reluGrad(dy, y, out);
     expect(Array.from(out)).toEqual([1, -2, 0, 0, 5]);
-    expect(() => blas!.reluGrad(dy, y, new Float32Array(4))).toThrow(/same length/);
+    expect(() => kernels!.reluGrad(dy, y, new Float32Array(4))).toThrow(/same length/);
   });
 });

@@ -29,11 +29,11 @@
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "qubit-rx addon: " #call " failed"); return NULL; } } while (0)
 
-/* The Float32Array `v` (or NULL for null/undefined when `optional`); 0 when it is not one. */
-static int f32(napi_env env, napi_value v, int optional, float **data, size_t *length) {
-  napi_valuetype type;
-  if (napi_typeof(env, v, &type) != napi_ok) return 0;
-  if (optional && (type == napi_null || type == napi_undefined)) {
+/* The typed array `v` of `type` (or NULL for null/undefined when `optional`); 0 when it is not one. */
+static int typed(napi_env env, napi_value v, napi_typedarray_type type, int optional, void **data, size_t *length) {
+  napi_valuetype vt;
+  if (napi_typeof(env, v, &vt) != napi_ok) return 0;
+  if (optional && (vt == napi_null || vt == napi_undefined)) {
     *data = NULL, *length = 0;
     return 1;
   }
@@ -42,10 +42,12 @@ static int f32(napi_env env, napi_value v, int optional, float **data, size_t *l
   napi_typedarray_type t;
   napi_value buffer;
   size_t offset;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &t, length, &p, &buffer, &offset) != napi_ok || t != napi_float32_array) return 0;
-  *data = (float *)p;
-  return 1;
+  return napi_get_typedarray_info(env, v, &t, length, data, &buffer, &offset) == napi_ok && t == type;
+}
+
+/* The Float32Array `v` (or NULL for null/undefined when `optional`); 0 when it is not one. */
+static int f32(napi_env env, napi_value v, int optional, float **data, size_t *length) {
+  return typed(env, v, napi_float32_array, optional, (void **)data, length);
 }
 
 static int int32(napi_env env, napi_value v, int32_t *out) {
@@ -93,13 +95,9 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
 
 /* The geometry from an Int32Array of 11, checked; 0 (with a RangeError thrown) when it is not one. */
 static int geometry(napi_env env, napi_value v, conv_geometry *g) {
-  bool is;
-  napi_typedarray_type t;
-  size_t length, offset;
+  size_t length;
   void *p;
-  napi_value buffer;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is || napi_get_typedarray_info(env, v, &t, &length, &p, &buffer, &offset) != napi_ok
-      || t != napi_int32_array || length != 11) {
+  if (!typed(env, v, napi_int32_array, 0, &p, &length) || length != 11) {
     range_error(env, "conv: geometry must be an Int32Array [B, H, W, C, kh, kw, stride, padTop, padLeft, Ho, Wo]");
     return 0;
   }
@@ -228,39 +226,28 @@ static napi_value Binarize(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *p, *out;
-  size_t lp, lo, ls, offset;
-  bool is;
-  napi_typedarray_type t;
-  void *data;
-  napi_value buffer;
-  if (argc != 3 || !f32(env, argv[0], 0, &p, &lp) || !f32(env, argv[1], 0, &out, &lo) || napi_is_typedarray(env, argv[2], &is) != napi_ok || !is
-      || napi_get_typedarray_info(env, argv[2], &t, &ls, &data, &buffer, &offset) != napi_ok || t != napi_uint32_array || ls != 4)
+  void *state;
+  size_t lp, lo, ls;
+  if (argc != 3 || !f32(env, argv[0], 0, &p, &lp) || !f32(env, argv[1], 0, &out, &lo) || !typed(env, argv[2], napi_uint32_array, 0, &state, &ls) || ls != 4)
     return range_error(env, "binarize: expected (p: Float32Array, out: Float32Array, state: Uint32Array of 4)");
   if (lo != lp) return range_error(env, "binarize: p and out must have the same length");
-  binarize((long)lp, p, out, (uint32_t *)data);
+  binarize((long)lp, p, out, (uint32_t *)state);
   return NULL;
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } functions[] = {
+      {"gemm", Gemm}, {"im2col", Im2col}, {"col2im", Col2im}, {"adam", Adam}, {"bernoulliLogProb", BernoulliLogProb},
+      {"bernoulliLogProbGrad", BernoulliLogProbGrad}, {"colSum", ColSum}, {"binarize", Binarize}, {"reluGrad", ReluGrad},
+  };
   napi_value fn, isa;
-  CHECK(napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "gemm", fn));
-  CHECK(napi_create_function(env, "im2col", NAPI_AUTO_LENGTH, Im2col, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "im2col", fn));
-  CHECK(napi_create_function(env, "col2im", NAPI_AUTO_LENGTH, Col2im, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "col2im", fn));
-  CHECK(napi_create_function(env, "adam", NAPI_AUTO_LENGTH, Adam, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "adam", fn));
-  CHECK(napi_create_function(env, "bernoulliLogProb", NAPI_AUTO_LENGTH, BernoulliLogProb, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "bernoulliLogProb", fn));
-  CHECK(napi_create_function(env, "bernoulliLogProbGrad", NAPI_AUTO_LENGTH, BernoulliLogProbGrad, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "bernoulliLogProbGrad", fn));
-  CHECK(napi_create_function(env, "colSum", NAPI_AUTO_LENGTH, ColSum, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "colSum", fn));
-  CHECK(napi_create_function(env, "binarize", NAPI_AUTO_LENGTH, Binarize, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "binarize", fn));
-  CHECK(napi_create_function(env, "reluGrad", NAPI_AUTO_LENGTH, ReluGrad, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "reluGrad", fn));
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+    CHECK(napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn));
+    CHECK(napi_set_named_property(env, exports, functions[i].name, fn));
+  }
   CHECK(napi_create_string_utf8(env, sgemm_isa(), NAPI_AUTO_LENGTH, &isa));
   CHECK(napi_set_named_property(env, exports, "isa", isa));
   return exports;

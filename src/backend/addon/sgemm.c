@@ -112,6 +112,28 @@ const char *sgemm_isa(void) {
   return pick_micro() == micro_c ? "generic" : "avx2+fma";
 }
 
+/*
+ * Each thread's packing buffers, kept and grown as needed: the calling thread and the pool's helpers
+ * live for the process, and a fresh 0.5 MB buffer per product was mmap'd and page-faulted each time.
+ */
+typedef struct {
+  float *data;
+  size_t capacity;
+} buffer_t;
+static _Thread_local buffer_t a_panels, b_panels;
+
+/* `b`'s data with room for n floats (64-byte aligned), or NULL when that memory cannot be had. */
+static float *scratch(buffer_t *b, size_t n) {
+  if (b->capacity >= n) return b->data;
+  size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+  float *p = aligned_alloc(64, bytes);
+  if (p == NULL) return NULL;
+  free(b->data);
+  b->data = p;
+  b->capacity = bytes / sizeof(float);
+  return p;
+}
+
 /* Rows [i0, i1) and columns [j0, j1) of C. */
 static void *run(void *arg) {
   job_t *J = (job_t *)arg;
@@ -120,10 +142,8 @@ static void *run(void *arg) {
   J->ok = 1;
   if (nc <= 0) return NULL;
   int ncp = (nc + NR - 1) / NR * NR;
-  float *Bp = aligned_alloc(64, (size_t)KC * ncp * sizeof(float));
-  float *Ap = aligned_alloc(64, (size_t)KC * (MC + MR) * sizeof(float));
+  float *Bp = scratch(&b_panels, (size_t)KC * ncp), *Ap = scratch(&a_panels, (size_t)KC * (MC + MR));
   if (Bp == NULL || Ap == NULL) {
-    free(Bp), free(Ap);
     J->ok = 0;
     return NULL;
   }
@@ -158,7 +178,6 @@ static void *run(void *arg) {
       }
     }
   }
-  free(Bp), free(Ap);
   return NULL;
 }
 

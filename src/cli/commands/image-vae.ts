@@ -6,7 +6,6 @@ import {
   type ImageLikelihood, type ImageObjective, type ImageVaeConfig, type ImageVaeData, type ImageVaeModel,
 } from '../../../pipelines/image-vae.ts';
 import { hostKernelsLabel } from '../../backend/hostKernels.ts';
-import { onHostMemory } from '../../backend/hostMemory.ts';
 import { selectBackend } from '../../backend/selectBackend.ts';
 import { DataFileError } from '../../data/dataFileError.ts';
 import { readIdxDataset } from '../../data/idx.ts';
@@ -108,8 +107,8 @@ export function imageVaeCommand(): Command {
     const say = (s: string) => {
       if (!opts.quiet) process.stderr.write(`${s}\n`);
     };
-    const hostKernels = hostKernelsLabel(onHostMemory());
-    say(`backend: ${backend.name}${hostKernels !== 'off' ? `, host kernels for the dense layers (${hostKernels})` : ''}`);
+    const hostKernels = hostKernelsLabel();
+    say(`backend: ${backend.name}${hostKernels !== 'off' ? `, host kernels (${hostKernels})` : ''}`);
     let model: ImageVaeModel;
     try {
       model = createImageVae(config, data.test, opts.resume);

@@ -1,5 +1,4 @@
-import { hostKernels } from '../../backend/hostKernels.ts';
-import { onHostMemory } from '../../backend/hostMemory.ts';
+import { tensorHostKernels } from '../../backend/hostKernels.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
@@ -32,7 +31,7 @@ export function conv2dSame(options: Conv2dSameOptions): (x: Tensor, w: Tensor, b
   const inputGradient = options.inputGradient ?? true;
   const patches = new Patches();
   return tf.customGrad(((x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const kernels = onHostMemory() ? hostKernels() : null;
+    const kernels = tensorHostKernels();
     if (kernels) return hostConv2dSame(kernels, patches, x, w, b, stride, activation, inputGradient, save);
     const y = fusedConv2dKernel(x, w, b, stride, 'same', activation);
     save([x, w, y]);

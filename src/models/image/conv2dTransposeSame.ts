@@ -1,5 +1,4 @@
-import { hostKernels } from '../../backend/hostKernels.ts';
-import { onHostMemory } from '../../backend/hostMemory.ts';
+import { tensorHostKernels } from '../../backend/hostKernels.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
 import { activationGrad, checkActivation, type Activation } from './activation.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
@@ -28,7 +27,7 @@ export function conv2dTransposeSame(options: Conv2dTransposeSameOptions): (x: Te
   const activation = checkActivation('conv2dTransposeSame', options.activation ?? 'linear');
   const patches = new Patches();
   return tf.customGrad(((x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const kernels = onHostMemory() ? hostKernels() : null;
+    const kernels = tensorHostKernels();
     if (kernels) return hostConv2dTransposeSame(kernels, patches, x, w, b, stride, activation, save);
     const [, height, width] = x.shape;
     const y = transposedConv(x, w, stride, [height * stride, width * stride], { bias: b, activation });

@@ -1,4 +1,4 @@
-import { hostKernels, type HostKernels } from '../../backend/hostKernels.ts';
+import { tensorHostKernels, type HostKernels } from '../../backend/hostKernels.ts';
 import { onHostMemory } from '../../backend/hostMemory.ts';
 import { hostIo } from '../../backend/hostViews.ts';
 import { tf, type Tensor } from '../../backend/tf.ts';
@@ -17,7 +17,8 @@ export interface DenseOptions {
    */
   inputGradient?: boolean;
   /**
-   * For a layer without an input gradient on a host-memory backend (wasm, cpu): when every entry of
+   * For a layer without an input gradient on a host-memory backend (wasm, cpu) without the host
+   * kernels (which take the dense product at several times this path's speed): when every entry of
    * x is 0 or 1 (binarised images), compute x·W as sums of the weight rows of the pixels that are on
    * and Xᵀ·G as sums over the records that have each pixel on (binaryDenseKernel.ts) — ~13 % of the
    * dense products' work on binarised MNIST. The same function; sums in another order, so agreement
@@ -48,8 +49,8 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
   return tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const [m, k] = x.shape;
     const n = w.shape[1];
-    const blas = onHostMemory() ? hostKernels() : null;
-    if (blas) return hostDense(blas, x, w, b, activation, inputGradient, save);
+    const kernels = tensorHostKernels();
+    if (kernels) return hostDense(kernels, x, w, b, activation, inputGradient, save);
     // Reading x back costs a copy on host-memory backends only; a GPU backend keeps the dense product.
     const rows: BinaryRows | null = sparse && onHostMemory() ? binaryRows(x.dataSync(), m, k) : null;
     let y: tf.Tensor2D;
@@ -80,27 +81,27 @@ export function dense(options: DenseOptions = {}): (x: Tensor, w: Tensor, b: Ten
  * Xᵀ·G reading W and X as stored. Dense products for every input: at the host kernels' speed the
  * sums over on-pixels (binaryDenseKernel.ts) no longer pay for building their lists.
  */
-function hostDense(blas: HostKernels, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean, save: tf.GradSaveFunc) {
+function hostDense(kernels: HostKernels, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean, save: tf.GradSaveFunc) {
   const [m, k] = x.shape;
   const n = w.shape[1];
-  let io = hostIo();
+  const io = hostIo();
   const y = io.output([m, n]);
-  blas.gemmInto(y.view(), io.read(x), io.read(w), m, n, k, { bias: io.read(b), relu: activation === 'relu' });
+  kernels.gemmInto(y.view(), io.read(x), io.read(w), m, n, k, { bias: io.read(b), relu: activation === 'relu' });
   const value = y.tensor() as tf.Tensor2D;
   save([x, w, value]);
   return {
     value,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const g = hostActivationGrad(blas, activation, dy, sy);
-      io = hostIo();
+      const g = hostActivationGrad(kernels, activation, dy, sy);
+      const io = hostIo();
       const dx = inputGradient ? io.output([m, k]) : null;
       const dw = io.output([k, n]);
       const db = io.output([n]);
       const gv = io.read(g);
-      if (dx) blas.gemmInto(dx.view(), gv, io.read(sw), m, k, n, { transB: true });
-      blas.gemmInto(dw.view(), io.read(sx), gv, k, n, m, { transA: true });
-      blas.colSum(gv, m, n, db.view());
+      if (dx) kernels.gemmInto(dx.view(), gv, io.read(sw), m, k, n, { transB: true });
+      kernels.gemmInto(dw.view(), io.read(sx), gv, k, n, m, { transA: true });
+      kernels.colSum(gv, m, n, db.view());
       return [dx ? dx.tensor() : tf.zerosLike(sx), dw.tensor(), db.tensor()];
     },
   };

@@ -41,7 +41,7 @@ export function hostConv2dSame(
   const [kh, kw, cIn, cOut] = w.shape;
   const geo = sameGeometry(x.shape, kh, kw, stride);
   const m = geo.batch * geo.outHeight * geo.outWidth, k = kh * kw * cIn;
-  let io = hostIo();
+  const io = hostIo();
   const y = io.output([geo.batch, geo.outHeight, geo.outWidth, cOut]);
   const col = patches.get(m * k);
   kernels.im2col(io.read(x), col, geo);
@@ -53,7 +53,7 @@ export function hostConv2dSame(
     gradFunc: (dy, saved) => {
       const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const g = hostActivationGrad(kernels, activation, dy, sy);
-      io = hostIo();
+      const io = hostIo();
       const dw = io.output(sw.shape);
       const dx = inputGradient ? io.output(sx.shape) : null;
       const db = io.output([cOut]);
@@ -84,7 +84,7 @@ export function hostConv2dTransposeSame(
   const [kh, kw, cOut] = w.shape;
   const geo = sameGeometry([batch, height * stride, width * stride, cOut], kh, kw, stride);
   const m = batch * height * width, k = kh * kw * cOut;
-  let io = hostIo();
+  const io = hostIo();
   const y = io.output([batch, geo.height, geo.width, cOut]);
   const col = patches.get(m * k);
   kernels.gemmInto(col, io.read(x), io.read(w), m, k, cIn, { transB: true });
@@ -96,7 +96,7 @@ export function hostConv2dTransposeSame(
     gradFunc: (dy, saved) => {
       const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const g = hostActivationGrad(kernels, activation, dy, sy);
-      io = hostIo();
+      const io = hostIo();
       const dx = io.output(sx.shape);
       const dw = io.output(sw.shape);
       const db = io.output([cOut]);
